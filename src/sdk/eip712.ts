@@ -1,0 +1,71 @@
+/**
+ * The one definition of every EIP-712 type in the system, shared by the oracle, the SDK, the
+ * scripts and the tests. Each entry is versioned data: the domain's name/version source and the
+ * types, in the shape viem's `signTypedData` and ethers' `signTypedData` both accept.
+ *
+ * The types must match the typehash strings in the contracts byte for byte; the tests sign with
+ * these definitions and the contracts verify, so a drift fails the suite.
+ */
+import type { Address } from "viem";
+
+/** ERC-2612 `Permit`, as hashed by OpenZeppelin's ERC20Permit (CreditToken). */
+export const permitTypes = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
+/** ERC-5805 `Delegation`, as hashed by OpenZeppelin's Votes (CreditToken.delegateBySig). */
+export const delegationTypes = {
+  Delegation: [
+    { name: "delegatee", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "expiry", type: "uint256" },
+  ],
+} as const;
+
+/** The EIP-712 domain of a contract, in the field set OpenZeppelin's EIP712 uses. */
+export interface ContractDomain {
+  name: string;
+  version: string;
+  chainId: bigint;
+  verifyingContract: Address;
+}
+
+/** Parameters of {@link creditTokenDomain}. */
+export interface CreditTokenDomainParameters {
+  /** The token's ERC-20 name: ERC20Permit uses it as the EIP-712 domain name. */
+  name: string;
+  chainId: bigint;
+  token: Address;
+}
+
+/**
+ * The EIP-712 domain of a CreditToken deployment (permit and delegateBySig). OpenZeppelin's
+ * ERC20Permit fixes the version to "1".
+ */
+export function creditTokenDomain({ name, chainId, token }: CreditTokenDomainParameters): ContractDomain {
+  return { name, version: "1", chainId, verifyingContract: token };
+}
+
+/** One field of an EIP-712 struct. */
+export interface TypedDataField {
+  name: string;
+  type: string;
+}
+
+/**
+ * The same types as mutable arrays, for ethers' `signTypedData(domain, types, value)`, whose
+ * signature does not accept the readonly tuples viem's inference needs.
+ */
+export function ethersTypes<T extends Record<string, readonly TypedDataField[]>>(
+  types: T,
+): { [K in keyof T]: TypedDataField[] } {
+  return Object.fromEntries(
+    Object.entries(types).map(([name, fields]) => [name, fields.map((field) => ({ ...field }))]),
+  ) as { [K in keyof T]: TypedDataField[] };
+}
