@@ -22,10 +22,12 @@ import {ICreditToken} from "./ICreditToken.sol";
  * block time), ERC20Burnable, ERC20Capped and AccessControl. The contract adds no balance,
  * allowance or vote logic of its own.
  *
- * IMPORTANT: Trust model. {DEFAULT_ADMIN_ROLE} belongs to the timelock passed as `admin`, and
- * the deployer receives no role. {MINTER_ROLE} is granted by the deployment to the rewards
- * contract only; whoever holds it can mint up to {cap} and no further. Nobody can move or
- * burn another holder's tokens without an allowance.
+ * IMPORTANT: Trust model. After deployment {DEFAULT_ADMIN_ROLE} belongs to the governance
+ * timelock alone: the deployment passes the deployer as the first `admin` only so that it can
+ * grant {MINTER_ROLE} to the rewards contract, then grants the timelock and renounces (the
+ * Ignition module does all three; a test checks the deployer ends with no role). Whoever holds
+ * {MINTER_ROLE} can mint up to {cap} and no further. Nobody can move or burn another holder's
+ * tokens without an allowance.
  */
 contract CreditToken is ERC20, ERC20Permit, ERC20Votes, ERC20Burnable, ERC20Capped, AccessControl, ICreditToken {
     /// @inheritdoc ICreditToken
@@ -33,12 +35,14 @@ contract CreditToken is ERC20, ERC20Permit, ERC20Votes, ERC20Burnable, ERC20Capp
 
     /**
      * @notice Deploys the token, grants the admin role to `admin` and mints the genesis allocations.
+     * @dev The deployment hands `admin` to the governance timelock once the minter is wired (the
+     * Ignition module grants the timelock, then renounces the deployer's role in the same run).
      * @param name_ The ERC-20 name, also the EIP-712 domain name used by permit.
      * @param symbol_ The ERC-20 symbol.
      * @param cap_ The hard cap on total supply (immutable).
-     * @param admin The holder of DEFAULT_ADMIN_ROLE: the governance timelock, which is also the
-     * treasury.
-     * @param treasuryAllocation Tokens minted to `admin` (the treasury) at genesis.
+     * @param admin The first holder of DEFAULT_ADMIN_ROLE.
+     * @param treasury The treasury (the governance timelock), which receives `treasuryAllocation`.
+     * @param treasuryAllocation Tokens minted to `treasury` at genesis.
      * @param genesisRecipients Other recipients of the genesis allocation.
      * @param genesisAmounts Amounts for each genesis recipient; together with
      * `treasuryAllocation` they must not exceed `cap_`.
@@ -48,6 +52,7 @@ contract CreditToken is ERC20, ERC20Permit, ERC20Votes, ERC20Burnable, ERC20Capp
         string memory symbol_,
         uint256 cap_,
         address admin,
+        address treasury,
         uint256 treasuryAllocation,
         address[] memory genesisRecipients,
         uint256[] memory genesisAmounts
@@ -58,7 +63,8 @@ contract CreditToken is ERC20, ERC20Permit, ERC20Votes, ERC20Burnable, ERC20Capp
             revert CreditTokenGenesisLengthMismatch(genesisRecipients.length, genesisAmounts.length);
         }
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        if (treasuryAllocation > 0) _mint(admin, treasuryAllocation);
+        // ERC20 rejects a zero treasury with ERC20InvalidReceiver when there is something to mint.
+        if (treasuryAllocation > 0) _mint(treasury, treasuryAllocation);
         // Bounded by the constructor argument, not by user-growing state. ERC20Capped reverts
         // with ERC20ExceededCap if the allocations sum past the cap.
         for (uint256 i = 0; i < genesisRecipients.length; ++i) {
@@ -69,6 +75,25 @@ contract CreditToken is ERC20, ERC20Permit, ERC20Votes, ERC20Burnable, ERC20Capp
     /// @inheritdoc ICreditToken
     function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) {
         _mint(to, amount);
+    }
+
+    /// @inheritdoc ICreditToken
+    function mintBatch(address[] calldata to, uint256[] calldata amounts) external onlyRole(MINTER_ROLE) {
+        uint256 count = to.length;
+        if (count != amounts.length) revert CreditTokenBatchLengthMismatch(count, amounts.length);
+        uint256 total;
+        // Bounded by the caller's calldata; the caller is the rewards contract.
+        for (uint256 i = 0; i < count; ++i) {
+            address account = to[i];
+            uint256 amount = amounts[i];
+            if (account == address(0)) revert ERC20InvalidReceiver(address(0));
+            // Balances, supply and the Transfer event: OpenZeppelin's ERC20._update itself.
+            ERC20._update(address(0), account, amount);
+            // The per-recipient half of ERC20Votes' bookkeeping: the votes follow the delegate.
+            _moveDelegateVotes(address(0), delegates(account), amount);
+            total += amount;
+        }
+        _afterBatchMint(total);
     }
 
     /**
@@ -114,5 +139,22 @@ contract CreditToken is ERC20, ERC20Permit, ERC20Votes, ERC20Burnable, ERC20Capp
 
     function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Votes, ERC20Capped) {
         super._update(from, to, value);
+    }
+
+    /**
+     * @dev The per-batch half of a batch mint: what ERC20Capped and ERC20Votes add to `_update`
+     * for a mint, done once for the batch's `total` instead of once per item. The result equals
+     * minting each item with `_mint` (a differential fuzz test checks balances, votes,
+     * checkpoints and supply): checkpoints are keyed by timestamp, so per-item pushes within
+     * one transaction collapse into the same single total-supply checkpoint.
+     */
+    function _afterBatchMint(uint256 total) private {
+        // ERC20Capped's check; ERC20Votes' own limit is implied, as cap <= _maxSupply().
+        uint256 supply = totalSupply();
+        if (supply > cap()) revert ERC20ExceededCap(supply, cap());
+        // Pushes the total-supply checkpoint by `total`. The recipient given is this contract,
+        // whose delegate is always zero (it never calls `delegate` and cannot sign
+        // `delegateBySig`), so no delegate's votes move: they moved per item above.
+        _transferVotingUnits(address(0), address(this), total);
     }
 }

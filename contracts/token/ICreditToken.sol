@@ -10,11 +10,14 @@ import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
  * @notice The credit token of the LLM contribution economy: an ERC-20 with ERC-2612 permit,
  * ERC-5805 votes on a timestamp clock (ERC-6372), burning, and a hard supply cap fixed at
  * deployment. New tokens are minted only by holders of {MINTER_ROLE}, which the deployment
- * grants to the rewards contract alone; the timelock is the role admin.
+ * grants to the rewards contract alone; the timelock is the role admin and the treasury.
  */
 interface ICreditToken is IERC20, IERC20Permit, IERC5805 {
     /// @dev The genesis recipient and amount arrays have different lengths.
     error CreditTokenGenesisLengthMismatch(uint256 recipients, uint256 amounts);
+
+    /// @dev The recipient and amount arrays of a batch mint have different lengths.
+    error CreditTokenBatchLengthMismatch(uint256 recipients, uint256 amounts);
 
     /// @dev The role admin passed at construction is the zero address.
     error CreditTokenInvalidAdmin(address admin);
@@ -42,6 +45,16 @@ interface ICreditToken is IERC20, IERC20Permit, IERC5805 {
      * @param amount The amount to mint, in the token's smallest unit.
      */
     function mint(address to, uint256 amount) external;
+
+    /**
+     * @notice Mints `amounts[i]` new tokens to `to[i]` for every `i`, in one call.
+     * @dev Only callable by {MINTER_ROLE}. Each item is an ordinary mint (a {Transfer} event from
+     * the zero address, votes moved to the recipient's delegate); the whole call reverts if any
+     * item would pass {cap} or the arrays differ in length.
+     * @param to The recipients.
+     * @param amounts The amount for each recipient.
+     */
+    function mintBatch(address[] calldata to, uint256[] calldata amounts) external;
 
     /**
      * @notice Destroys `value` of the caller's tokens.

@@ -6,8 +6,11 @@ const TOKEN = 10n ** 18n;
 /**
  * Deploys the token, the timelock (treasury and admin of everything) and the governor, wires
  * the governor as the timelock's only proposer and canceller, opens execution to anyone, and
- * finally renounces the deployer's temporary timelock admin role: after this module the
- * deployer holds no role anywhere.
+ * renounces the deployer's temporary timelock admin role.
+ *
+ * The token's admin role stays with the deployer here so that CreditRewardsModule can grant
+ * MINTER_ROLE; CreditSystemModule then hands it to the timelock and renounces it. Deploy
+ * CreditSystemModule, never this building block alone.
  */
 export default buildModule("CreditGovernanceModule", (m) => {
   const deployer = m.getAccount(0);
@@ -23,7 +26,8 @@ export default buildModule("CreditGovernanceModule", (m) => {
     m.getParameter("tokenName", "Contribution Credit"),
     m.getParameter("tokenSymbol", "CRED"),
     m.getParameter("supplyCap", 1_000_000_000n * TOKEN),
-    timelock,
+    deployer, // temporary admin, handed to the timelock by CreditSystemModule
+    timelock, // the treasury
     m.getParameter("treasuryAllocation", 300_000_000n * TOKEN),
     m.getParameter<string[]>("genesisRecipients", []),
     m.getParameter<string[]>("genesisAmounts", []),

@@ -28,6 +28,35 @@ export const delegationTypes = {
   ],
 } as const;
 
+/** EIP-712 `Contribution`: one attested contribution (ContributionRewards). */
+const contributionFields = [
+  { name: "id", type: "uint64" },
+  { name: "contributor", type: "address" },
+  { name: "category", type: "uint8" },
+  { name: "quality", type: "uint16" },
+] as const;
+
+/** EIP-712 `RewardBatch`: what a quorum signs to reward a batch (ContributionRewards.rewardBatch). */
+export const rewardBatchTypes = {
+  RewardBatch: [
+    { name: "contributions", type: "Contribution[]" },
+    { name: "manifest", type: "bytes32" },
+    { name: "signerSetVersion", type: "uint64" },
+    { name: "deadline", type: "uint256" },
+  ],
+  Contribution: contributionFields,
+} as const;
+
+/** EIP-712 `RewardAttestation`: one contribution (ContributionRewards.rewardContribution). */
+export const rewardAttestationTypes = {
+  RewardAttestation: [
+    { name: "contribution", type: "Contribution" },
+    { name: "signerSetVersion", type: "uint64" },
+    { name: "deadline", type: "uint256" },
+  ],
+  Contribution: contributionFields,
+} as const;
+
 /** The EIP-712 domain of a contract, in the field set OpenZeppelin's EIP712 uses. */
 export interface ContractDomain {
   name: string;
@@ -50,6 +79,17 @@ export interface CreditTokenDomainParameters {
  */
 export function creditTokenDomain({ name, chainId, token }: CreditTokenDomainParameters): ContractDomain {
   return { name, version: "1", chainId, verifyingContract: token };
+}
+
+/** Parameters of {@link contributionRewardsDomain}. */
+export interface ContributionRewardsDomainParameters {
+  chainId: bigint;
+  rewards: Address;
+}
+
+/** The EIP-712 domain of a ContributionRewards deployment (name and version fixed in its constructor). */
+export function contributionRewardsDomain({ chainId, rewards }: ContributionRewardsDomainParameters): ContractDomain {
+  return { name: "ContributionRewards", version: "1", chainId, verifyingContract: rewards };
 }
 
 /** One field of an EIP-712 struct. */

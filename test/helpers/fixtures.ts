@@ -1,8 +1,17 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
+import { keccak256, toHex } from "viem";
+import type { LocalAccount } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 
 import CreditSystemModule from "../../ignition/modules/CreditSystem.js";
-import type { CreditGovernor, CreditToken, TimelockController } from "../../types/ethers-contracts/index.js";
+import type {
+  ContributionRewards,
+  CreditGovernor,
+  CreditToken,
+  EmissionController,
+  TimelockController,
+} from "../../types/ethers-contracts/index.js";
 
 export const TOKEN = 10n ** 18n;
 export const HOUR = 60n * 60n;
@@ -20,6 +29,20 @@ export const TEST_GOVERNANCE = {
   voteExtension: 1n * DAY,
 } as const;
 
+/** Emission and rewards parameters used by the tests. */
+export const TEST_REWARDS = {
+  epochLength: 7n * DAY,
+  epochBudget: 150_000n * TOKEN,
+  annualInflationBps: 200n,
+  maxQualityBps: 20_000n,
+  oracleThreshold: 3n,
+} as const;
+
+/** Deterministic oracle keys for tests (never used outside a local network). */
+export function oracleAccounts(count: number, label = "oracle"): LocalAccount[] {
+  return Array.from({ length: count }, (_, i) => privateKeyToAccount(keccak256(toHex(`${label}-${i}`))));
+}
+
 /** Genesis balances of the test holders. Quorum is 4% of ~400M, about 16M. */
 export const GENESIS = {
   alice: 50_000_000n * TOKEN,
@@ -33,6 +56,10 @@ export interface GovernedSystem {
   token: CreditToken;
   timelock: TimelockController;
   governor: CreditGovernor;
+  emission: EmissionController;
+  rewards: ContributionRewards;
+  /** The five oracle signers of the deployed set; any three form a quorum. */
+  oracles: LocalAccount[];
   deployer: HardhatEthersSigner;
   alice: HardhatEthersSigner;
   bob: HardhatEthersSigner;
@@ -55,6 +82,7 @@ export async function deployGovernedSystem(connection: NetworkConnection): Promi
   if (!deployer || !alice || !bob || !carol || !dave || !eve || !guardian || !organiser || !outsider) {
     throw new Error("the test network needs at least 9 accounts");
   }
+  const oracles = oracleAccounts(5);
   const deployed = await ignition.deploy(CreditSystemModule, {
     displayUi: false,
     parameters: {
@@ -64,13 +92,36 @@ export async function deployGovernedSystem(connection: NetworkConnection): Promi
         genesisAmounts: [GENESIS.alice, GENESIS.bob, GENESIS.carol, GENESIS.dave, GENESIS.eve],
         proposalGuardian: guardian.address,
       },
+      CreditRewardsModule: {
+        ...TEST_REWARDS,
+        guardian: guardian.address,
+        oracleSigners: oracles.map((o) => o.address),
+      },
     },
   });
   const token = await ethers.getContractAt("CreditToken", await deployed.token.getAddress());
   const timelock = await ethers.getContractAt("TimelockController", await deployed.timelock.getAddress());
   const governor = await ethers.getContractAt("CreditGovernor", await deployed.governor.getAddress());
+  const emission = await ethers.getContractAt("EmissionController", await deployed.emission.getAddress());
+  const rewards = await ethers.getContractAt("ContributionRewards", await deployed.rewards.getAddress());
   for (const holder of [alice, bob, carol, dave]) {
     await (await token.connect(holder).delegate(holder.address)).wait();
   }
-  return { token, timelock, governor, deployer, alice, bob, carol, dave, eve, guardian, organiser, outsider };
+  return {
+    token,
+    timelock,
+    governor,
+    emission,
+    rewards,
+    oracles,
+    deployer,
+    alice,
+    bob,
+    carol,
+    dave,
+    eve,
+    guardian,
+    organiser,
+    outsider,
+  };
 }

@@ -6,8 +6,14 @@ import { ZeroAddress } from "ethers";
 import { network } from "hardhat";
 
 import CreditSystemModule from "../../ignition/modules/CreditSystem.js";
-import type { CreditGovernor, CreditToken, TimelockController } from "../../types/ethers-contracts/index.js";
-import { deployGovernedSystem } from "../helpers/fixtures.js";
+import type {
+  ContributionRewards,
+  CreditGovernor,
+  CreditToken,
+  EmissionController,
+  TimelockController,
+} from "../../types/ethers-contracts/index.js";
+import { deployGovernedSystem, oracleAccounts } from "../helpers/fixtures.js";
 import { startHardhatNode } from "../helpers/hardhat-node.js";
 import type { HardhatNode } from "../helpers/hardhat-node.js";
 import { roleHolders, rolesOf } from "../helpers/roles.js";
@@ -16,14 +22,20 @@ interface System {
   token: CreditToken;
   timelock: TimelockController;
   governor: CreditGovernor;
+  emission: EmissionController;
+  rewards: ContributionRewards;
 }
 
 /**
- * The wiring every deployment must end with: the timelock administers itself and the token,
- * the governor is its only proposer and canceller, anyone may execute, nobody mints yet, and
- * the deployer holds no role anywhere.
+ * The wiring every deployment must end with: the timelock administers itself and the token and
+ * owns the emission and rewards contracts, the governor is its only proposer and canceller,
+ * anyone may execute, the rewards contract is the only minter, and the deployer holds no role
+ * and owns nothing.
  */
-async function expectWiredAndDeployerPowerless({ token, timelock, governor }: System, deployer: string) {
+async function expectWiredAndDeployerPowerless(
+  { token, timelock, governor, emission, rewards }: System,
+  deployer: string,
+) {
   const timelockAddress = await timelock.getAddress();
   const governorAddress = await governor.getAddress();
 
@@ -37,11 +49,38 @@ async function expectWiredAndDeployerPowerless({ token, timelock, governor }: Sy
   const tokenRoles = await roleHolders(token);
   expect(rolesOf(tokenRoles, deployer)).to.deep.equal([], "deployer holds a token role");
   expect([...(tokenRoles.get(await token.DEFAULT_ADMIN_ROLE()) ?? [])]).to.deep.equal([timelockAddress]);
-  expect(tokenRoles.get(await token.MINTER_ROLE()) ?? new Set()).to.have.property("size", 0);
+  expect([...(tokenRoles.get(await token.MINTER_ROLE()) ?? [])]).to.deep.equal([await rewards.getAddress()]);
+
+  expect(await emission.owner()).to.equal(timelockAddress);
+  expect(await rewards.owner()).to.equal(timelockAddress);
+  expect(await emission.pendingOwner()).to.equal(ZeroAddress);
+  expect(await rewards.pendingOwner()).to.equal(ZeroAddress);
+  expect(await emission.token()).to.equal(await token.getAddress());
+  expect(await rewards.token()).to.equal(await token.getAddress());
+  expect(await rewards.emission()).to.equal(await emission.getAddress());
 
   expect(await governor.timelock()).to.equal(timelockAddress);
   expect(await governor.token()).to.equal(await token.getAddress());
   expect(await token.balanceOf(deployer)).to.equal(0n);
+}
+
+type Ethers = Awaited<ReturnType<typeof network.create>>["ethers"];
+interface Deployed {
+  token: { getAddress(): Promise<string> };
+  timelock: { getAddress(): Promise<string> };
+  governor: { getAddress(): Promise<string> };
+  emission: { getAddress(): Promise<string> };
+  rewards: { getAddress(): Promise<string> };
+}
+
+async function attach(ethers: Ethers, deployed: Deployed): Promise<System> {
+  return {
+    token: await ethers.getContractAt("CreditToken", await deployed.token.getAddress()),
+    timelock: await ethers.getContractAt("TimelockController", await deployed.timelock.getAddress()),
+    governor: await ethers.getContractAt("CreditGovernor", await deployed.governor.getAddress()),
+    emission: await ethers.getContractAt("EmissionController", await deployed.emission.getAddress()),
+    rewards: await ethers.getContractAt("ContributionRewards", await deployed.rewards.getAddress()),
+  };
 }
 
 describe("CreditSystemModule (Ignition)", function () {
@@ -52,17 +91,21 @@ describe("CreditSystemModule (Ignition)", function () {
       await expectWiredAndDeployerPowerless(sys, sys.deployer.address);
     });
 
-    it("deploys with the module defaults (no parameters)", async function () {
+    it("deploys with the module defaults (only the oracle signers given)", async function () {
       const { ethers, ignition } = await network.create();
       const [deployer] = await ethers.getSigners();
-      const deployed = await ignition.deploy(CreditSystemModule, { displayUi: false });
-      const token = await ethers.getContractAt("CreditToken", await deployed.token.getAddress());
-      const timelock = await ethers.getContractAt("TimelockController", await deployed.timelock.getAddress());
-      const governor = await ethers.getContractAt("CreditGovernor", await deployed.governor.getAddress());
-      expect(await token.cap()).to.equal(1_000_000_000n * 10n ** 18n);
-      expect(await token.balanceOf(await timelock.getAddress())).to.equal(300_000_000n * 10n ** 18n);
-      expect(await governor.proposalGuardian()).to.equal(ZeroAddress);
-      await expectWiredAndDeployerPowerless({ token, timelock, governor }, deployer!.address);
+      const oracles = oracleAccounts(3);
+      const deployed = await ignition.deploy(CreditSystemModule, {
+        displayUi: false,
+        parameters: { CreditRewardsModule: { oracleSigners: oracles.map((o) => o.address), oracleThreshold: 2 } },
+      });
+      const system = await attach(ethers, deployed);
+      expect(await system.token.cap()).to.equal(1_000_000_000n * 10n ** 18n);
+      expect(await system.token.balanceOf(await system.timelock.getAddress())).to.equal(300_000_000n * 10n ** 18n);
+      expect(await system.governor.proposalGuardian()).to.equal(ZeroAddress);
+      expect(await system.emission.epochLength()).to.equal(7n * 24n * 3600n);
+      expect(await system.rewards.categoryCount()).to.equal(9n);
+      await expectWiredAndDeployerPowerless(system, deployer!.address);
     });
   });
 
@@ -88,13 +131,14 @@ describe("CreditSystemModule (Ignition)", function () {
         deploymentId,
         parameters: path.resolve("ignition", "parameters", "localhost.json"),
       });
-      const token = await ethers.getContractAt("CreditToken", await deployed.token.getAddress());
-      const timelock = await ethers.getContractAt("TimelockController", await deployed.timelock.getAddress());
-      const governor = await ethers.getContractAt("CreditGovernor", await deployed.governor.getAddress());
-      await expectWiredAndDeployerPowerless({ token, timelock, governor }, deployer!.address);
-      expect(await governor.votingPeriod()).to.equal(300n);
-      expect(await governor.proposalGuardian()).to.equal("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720");
-      expect(await token.totalSupply()).to.equal(401_000_000n * 10n ** 18n);
+      const system = await attach(ethers, deployed);
+      await expectWiredAndDeployerPowerless(system, deployer!.address);
+      expect(await system.governor.votingPeriod()).to.equal(300n);
+      expect(await system.governor.proposalGuardian()).to.equal("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720");
+      expect(await system.token.totalSupply()).to.equal(401_000_000n * 10n ** 18n);
+      const [signers, threshold] = await system.rewards.signerSet();
+      expect(signers).to.have.length(3);
+      expect(threshold).to.equal(2n);
     });
   });
 });

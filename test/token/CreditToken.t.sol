@@ -95,7 +95,7 @@ contract CreditTokenInvariantTest is CheatsBase {
         for (uint256 i = 1; i <= 5; ++i) actors.push(address(uint160(0xA000 + i)));
         uint256[] memory amounts = new uint256[](actors.length);
         for (uint256 i = 0; i < amounts.length; ++i) amounts[i] = GENESIS_EACH;
-        token = new CreditToken("Contribution Credit", "CRED", CAP, address(this), 0, actors, amounts);
+        token = new CreditToken("Contribution Credit", "CRED", CAP, address(this), address(this), 0, actors, amounts);
         handler = new CreditTokenHandler(token, actors);
         token.grantRole(token.MINTER_ROLE(), address(handler));
     }
@@ -138,7 +138,16 @@ contract CreditTokenFuzzTest is CheatsBase {
         recipients[0] = HOLDER;
         uint256[] memory amounts = new uint256[](1);
         amounts[0] = 1_000e18;
-        token = new CreditToken("Contribution Credit", "CRED", CAP, address(this), 0, recipients, amounts);
+        token = new CreditToken(
+            "Contribution Credit",
+            "CRED",
+            CAP,
+            address(this),
+            address(this),
+            0,
+            recipients,
+            amounts
+        );
         token.grantRole(token.MINTER_ROLE(), address(this));
     }
 
@@ -164,7 +173,7 @@ contract CreditTokenFuzzTest is CheatsBase {
         uint256[] memory amounts = new uint256[](1);
         amounts[0] = excess;
         VM.expectRevert(abi.encodeWithSelector(ERC20Capped.ERC20ExceededCap.selector, cap + excess, cap));
-        new CreditToken("Contribution Credit", "CRED", cap, address(this), cap, recipients, amounts);
+        new CreditToken("Contribution Credit", "CRED", cap, address(this), address(this), cap, recipients, amounts);
     }
 
     function testFuzz_mint_fromNotMinter_reverts(address caller) public {

@@ -34,6 +34,7 @@ async function deployToken(): Promise<TokenFixture> {
     SYMBOL,
     CAP,
     admin.address,
+    admin.address, // the treasury: the admin stands in for the timelock here
     TREASURY,
     [holder.address],
     [HOLDER_GENESIS],
@@ -81,7 +82,16 @@ describe("CreditToken", function () {
       const [, admin, holder] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("CreditToken");
       await expect(
-        ethers.deployContract("CreditToken", [NAME, SYMBOL, CAP, admin!.address, CAP, [holder!.address], [1n]]),
+        ethers.deployContract("CreditToken", [
+          NAME,
+          SYMBOL,
+          CAP,
+          admin!.address,
+          admin!.address,
+          CAP,
+          [holder!.address],
+          [1n],
+        ]),
       )
         .to.be.revertedWithCustomError(factory, "ERC20ExceededCap")
         .withArgs(CAP + 1n, CAP);
@@ -94,6 +104,7 @@ describe("CreditToken", function () {
         SYMBOL,
         CAP,
         admin!.address,
+        admin!.address,
         CAP - 5n,
         [holder!.address],
         [5n],
@@ -104,17 +115,39 @@ describe("CreditToken", function () {
     it("rejects mismatched genesis arrays, a zero admin, a zero cap and a cap above the votes limit", async function () {
       const [, admin, holder] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("CreditToken");
-      await expect(ethers.deployContract("CreditToken", [NAME, SYMBOL, CAP, admin!.address, 0n, [holder!.address], []]))
+      await expect(
+        ethers.deployContract("CreditToken", [
+          NAME,
+          SYMBOL,
+          CAP,
+          admin!.address,
+          admin!.address,
+          0n,
+          [holder!.address],
+          [],
+        ]),
+      )
         .to.be.revertedWithCustomError(factory, "CreditTokenGenesisLengthMismatch")
         .withArgs(1n, 0n);
-      await expect(ethers.deployContract("CreditToken", [NAME, SYMBOL, CAP, ZeroAddress, 0n, [], []]))
+      await expect(ethers.deployContract("CreditToken", [NAME, SYMBOL, CAP, ZeroAddress, ZeroAddress, 0n, [], []]))
         .to.be.revertedWithCustomError(factory, "CreditTokenInvalidAdmin")
         .withArgs(ZeroAddress);
-      await expect(ethers.deployContract("CreditToken", [NAME, SYMBOL, 0n, admin!.address, 0n, [], []]))
+      await expect(ethers.deployContract("CreditToken", [NAME, SYMBOL, 0n, admin!.address, admin!.address, 0n, [], []]))
         .to.be.revertedWithCustomError(factory, "ERC20InvalidCap")
         .withArgs(0n);
       const votesLimit = 2n ** 208n - 1n;
-      await expect(ethers.deployContract("CreditToken", [NAME, SYMBOL, votesLimit + 1n, admin!.address, 0n, [], []]))
+      await expect(
+        ethers.deployContract("CreditToken", [
+          NAME,
+          SYMBOL,
+          votesLimit + 1n,
+          admin!.address,
+          admin!.address,
+          0n,
+          [],
+          [],
+        ]),
+      )
         .to.be.revertedWithCustomError(factory, "CreditTokenCapAboveVotesLimit")
         .withArgs(votesLimit + 1n, votesLimit);
     });

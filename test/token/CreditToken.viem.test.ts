@@ -18,6 +18,7 @@ async function deployWithViem() {
     "CRED",
     CAP,
     admin.account.address,
+    admin.account.address,
     0n,
     [holder.account.address],
     [1_000n],
