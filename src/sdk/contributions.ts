@@ -36,7 +36,7 @@ export function packContribution(contribution: Contribution): Hex {
   const category = checkField(contribution.category, 0xffn, "category");
   const quality = checkField(contribution.quality, 0xffffn, "quality");
   if (!isAddress(contribution.contributor, { strict: false })) {
-    throw new ContributionEncodingError(`contributor ${contribution.contributor} is not an address`);
+    throw new ContributionEncodingError(`contributor ${String(contribution.contributor)} is not an address`);
   }
   const word = (id << 192n) | (category << 184n) | (quality << 168n) | BigInt(contribution.contributor);
   return `0x${word.toString(16).padStart(64, "0")}`;
