@@ -201,6 +201,9 @@ contract EmissionController is IEmissionController, Ownable2Step {
     function _open(uint256 epoch) private returns (EpochRecord storage record) {
         record = _epochs[epoch];
         if (record.opened) return record;
+        // Computed before the last epoch is closed into the trace: _opening counts the still
+        // open last epoch itself, so computing it after the push would count that epoch twice.
+        EpochRecord memory opened = _opening(epoch);
         uint256 lastPlusOne = _lastOpenedPlusOne;
         if (lastPlusOne != 0) {
             uint256 last = lastPlusOne - 1;
@@ -209,7 +212,6 @@ contract EmissionController is IEmissionController, Ownable2Step {
                 (uint256(_cumulativeMinted.latest()) + _epochs[last].minted).toUint208()
             );
         }
-        EpochRecord memory opened = _opening(epoch);
         _epochs[epoch] = opened;
         _lastOpenedPlusOne = epoch + 1;
         emit EpochOpened(epoch, opened.budget, opened.limit, opened.annualCap, opened.mintedInWindowBefore);
@@ -235,10 +237,14 @@ contract EmissionController is IEmissionController, Ownable2Step {
             before = lastOpen && last <= key ? cumulative : _cumulativeMinted.upperLookupRecent(uint48(key));
         }
         uint256 inWindow = cumulative - before;
-        uint256 annualCap = Math.mulDiv(IERC20(token).totalSupply(), _annualInflationBps, BPS);
+        // Saturated to the uint128 the record stores (reached only by supplies above 3e20 tokens).
+        uint256 annualCap = Math.min(
+            Math.mulDiv(IERC20(token).totalSupply(), _annualInflationBps, BPS),
+            type(uint128).max
+        );
         uint256 budget = _epochBudget;
         record.budget = uint128(budget);
-        record.annualCap = annualCap.toUint128();
+        record.annualCap = uint128(annualCap);
         record.mintedInWindowBefore = inWindow.toUint128();
         record.limit = uint128(Math.min(budget, Math.saturatingSub(annualCap, inWindow)));
         record.opened = true;

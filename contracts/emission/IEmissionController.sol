@@ -178,8 +178,9 @@ interface IEmissionController {
     function annualInflationBps() external view returns (uint256);
 
     /**
-     * @notice Tokens minted over the epochs that overlap the 365 days before now.
-     * @return The amount, counted conservatively at epoch granularity.
+     * @notice Tokens minted over the trailing year as the current epoch's limit counts it: every
+     * epoch that overlaps the 365 days before the current epoch's start, plus the current epoch.
+     * @return The amount (a conservative count of the 365 days before now).
      */
     function mintedInTrailingYear() external view returns (uint256);
 }
