@@ -5,6 +5,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
@@ -61,6 +62,7 @@ contract EmissionController is IEmissionController, Ownable2Step {
         uint128 limit;
         uint128 annualCap;
         uint128 mintedInWindowBefore;
+        uint128 burned;
     }
 
     /// @inheritdoc IEmissionController
@@ -122,6 +124,16 @@ contract EmissionController is IEmissionController, Ownable2Step {
         record.minted += uint128(minted);
         record.demand = (record.demand + demand).toUint120();
         emit MintRecorded(current, msg.sender, minted, demand);
+    }
+
+    /// @inheritdoc IEmissionController
+    function burn(uint256 amount) external {
+        uint256 current = currentEpoch();
+        EpochRecord storage record = _open(current);
+        record.burned = (record.burned + amount).toUint128();
+        emit Burned(current, msg.sender, amount);
+        // The token is ours and trusted; the effects above are reverted if the burn fails.
+        ERC20Burnable(token).burnFrom(msg.sender, amount);
     }
 
     /// @inheritdoc IEmissionController
@@ -259,6 +271,7 @@ contract EmissionController is IEmissionController, Ownable2Step {
                 limit: record.limit,
                 minted: record.minted,
                 demand: record.demand,
+                burned: record.burned,
                 annualCap: record.annualCap,
                 mintedInWindowBefore: record.mintedInWindowBefore,
                 rewardScale: record.opened ? STATIC_REWARD_SCALE : 0

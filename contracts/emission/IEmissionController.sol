@@ -28,6 +28,8 @@ interface IEmissionController {
         uint256 minted;
         /// @dev Rewards attested in the epoch, minted or not (deferred for lack of budget).
         uint256 demand;
+        /// @dev Tokens burned through {burn} in the epoch (spending, redemption).
+        uint256 burned;
         /// @dev The cap on tokens minted over the trailing 365 days, from supply at epoch opening.
         uint256 annualCap;
         /// @dev Tokens minted in earlier epochs that overlap the trailing 365 days.
@@ -80,6 +82,14 @@ interface IEmissionController {
     event MintRecorded(uint256 indexed epoch, address indexed minter, uint256 minted, uint256 demand);
 
     /**
+     * @notice Tokens were burned through the controller.
+     * @param epoch The epoch the burn counts in.
+     * @param burner Whose tokens were burned (CreditSpender, RedemptionVault, or anyone).
+     * @param amount The amount burned.
+     */
+    event Burned(uint256 indexed epoch, address indexed burner, uint256 amount);
+
+    /**
      * @notice The per-epoch budget changed.
      * @param oldBudget The previous budget.
      * @param newBudget The new budget.
@@ -107,6 +117,16 @@ interface IEmissionController {
      * @param demand Rewards attested, including the ones deferred for lack of budget.
      */
     function recordMint(uint256 epoch, uint256 minted, uint256 demand) external;
+
+    /**
+     * @notice Burns `amount` of the caller's tokens and records the burn in the current epoch
+     * (the supply policy recycles a governed share of burns into later budgets).
+     * @dev Anyone may burn their own tokens this way: the burn is real, so it cannot be faked.
+     * Pulls with the token's `burnFrom`, so the caller must first approve this contract.
+     * Emits {Burned} (and {EpochOpened} on the epoch's first use).
+     * @param amount The amount to burn.
+     */
+    function burn(uint256 amount) external;
 
     /**
      * @notice Sets the budget of every epoch from the next one on.

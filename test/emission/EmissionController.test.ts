@@ -845,6 +845,39 @@ describe("EmissionController", function () {
     });
   });
 
+  describe("burns", function () {
+    it("burns the caller's approved tokens, records them in the current epoch and emits Burned", async function () {
+      const fx = await networkHelpers.loadFixture(deployEmission);
+      const { token, emission, admin } = fx;
+      const supply = await token.totalSupply();
+      await token.connect(admin).approve(await emission.getAddress(), 300n * TOKEN);
+      const epoch = await emission.currentEpoch();
+      await expect(emission.connect(admin).burn(120n * TOKEN))
+        .to.emit(emission, "Burned")
+        .withArgs(epoch, admin.address, 120n * TOKEN)
+        .and.to.emit(token, "Transfer")
+        .withArgs(admin.address, ethers.ZeroAddress, 120n * TOKEN);
+      await emission.connect(admin).burn(30n * TOKEN);
+      expect(await token.totalSupply()).to.equal(supply - 150n * TOKEN);
+      expect((await emission.epochState(epoch)).burned).to.equal(150n * TOKEN);
+      expect(await token.allowance(admin.address, await emission.getAddress())).to.equal(150n * TOKEN);
+    });
+
+    it("refuses a burn without allowance or balance, recording nothing", async function () {
+      const fx = await networkHelpers.loadFixture(deployEmission);
+      const { token, emission, admin, outsider } = fx;
+      const epoch = await emission.currentEpoch();
+      await expect(emission.connect(admin).burn(TOKEN))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance")
+        .withArgs(await emission.getAddress(), 0n, TOKEN);
+      await token.connect(outsider).approve(await emission.getAddress(), TOKEN);
+      await expect(emission.connect(outsider).burn(TOKEN))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
+        .withArgs(outsider.address, 0n, TOKEN);
+      expect((await emission.epochState(epoch)).burned).to.equal(0n);
+    });
+  });
+
   describe("ownership", function () {
     it("rejects setEpochBudget from an outsider", async function () {
       const { emission, outsider } = await networkHelpers.loadFixture(deployEmission);
