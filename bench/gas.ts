@@ -68,8 +68,10 @@ async function deploySystem(threshold: number) {
       CreditRewardsModule: {
         oracleSigners: oracles.map((o) => o.address),
         oracleThreshold: threshold,
-        epochBudget: 1_000_000n * TOKEN,
+        initialBudget: 1_000_000n * TOKEN,
+        budgetMax: 1_000_000n * TOKEN,
         annualInflationBps: 1_000n,
+        epochLength: 90n * 24n * 3600n,
       },
     },
   });

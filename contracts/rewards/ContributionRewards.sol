@@ -701,6 +701,10 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
     /// @dev The epoch's limit as the controller sees it, and this epoch's unused reserves.
     function _loadBudget() private view returns (Budget memory budget) {
         (budget.epoch, budget.limit, budget.minted, budget.scale) = emission.mintAllowance();
+        // Near the token's hard cap, what is left under it bounds the limit too, so that items
+        // past the cap are deferred like any others rather than reverting the whole batch.
+        uint256 room = token.cap() - token.totalSupply();
+        if (budget.minted + room < budget.limit) budget.limit = budget.minted + room;
         // A scale above 1.0 would break the overflow bound of the pricing (see _settleFast).
         if (budget.scale > WAD) revert ContributionRewardsInvalidRewardScale(budget.scale);
         budget.maxQuality = _maxQualityBps;

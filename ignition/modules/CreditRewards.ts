@@ -16,12 +16,22 @@ export default buildModule("CreditRewardsModule", (m) => {
   const deployer = m.getAccount(0);
   const { token, timelock } = m.useModule(CreditGovernanceModule);
 
+  // The supply policy (see IEmissionController.Policy and docs/tokenomics.md). The budget
+  // ceiling also follows from the annual inflation cap: 2% of ~400M tokens a year is ~154k a week.
   const emission = m.contract("EmissionController", [
     token,
     timelock,
-    m.getParameter("epochLength", 7n * DAY),
-    m.getParameter("epochBudget", 150_000n * TOKEN),
-    m.getParameter("annualInflationBps", 200n),
+    {
+      epochLength: m.getParameter("epochLength", 7n * DAY),
+      maxBudgetStepBps: m.getParameter("maxBudgetStepBps", 1_250n),
+      annualInflationBps: m.getParameter("annualInflationBps", 200n),
+      recycleBps: m.getParameter("recycleBps", 5_000n),
+      maxScaleStepBps: m.getParameter("maxScaleStepBps", 2_500n),
+      minRewardScale: m.getParameter("minRewardScale", 10n ** 17n),
+      budgetFloor: m.getParameter("budgetFloor", 10_000n * TOKEN),
+      budgetMax: m.getParameter("budgetMax", 10_000_000n * TOKEN),
+    },
+    m.getParameter("initialBudget", 150_000n * TOKEN),
   ]);
 
   const rewards = m.contract("ContributionRewards", [

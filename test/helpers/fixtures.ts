@@ -32,7 +32,7 @@ export const TEST_GOVERNANCE = {
 /** Emission and rewards parameters used by the tests. */
 export const TEST_REWARDS = {
   epochLength: 7n * DAY,
-  epochBudget: 150_000n * TOKEN,
+  initialBudget: 150_000n * TOKEN,
   annualInflationBps: 200n,
   maxQualityBps: 20_000n,
   oracleThreshold: 3n,

@@ -103,7 +103,7 @@ describe("CreditSystemModule (Ignition)", function () {
       expect(await system.token.cap()).to.equal(1_000_000_000n * 10n ** 18n);
       expect(await system.token.balanceOf(await system.timelock.getAddress())).to.equal(300_000_000n * 10n ** 18n);
       expect(await system.governor.proposalGuardian()).to.equal(ZeroAddress);
-      expect(await system.emission.epochLength()).to.equal(7n * 24n * 3600n);
+      expect((await system.emission.policy()).epochLength).to.equal(7n * 24n * 3600n);
       expect(await system.rewards.categoryCount()).to.equal(9n);
       await expectWiredAndDeployerPowerless(system, deployer!.address);
     });

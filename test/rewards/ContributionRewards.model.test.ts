@@ -5,7 +5,8 @@ import { getAddress } from "viem";
 
 import { DEFAULT_CATEGORIES } from "../../src/sdk/categories.js";
 import type { Contribution } from "../../src/sdk/contributions.js";
-import { deployGovernedSystem, TEST_REWARDS, TOKEN } from "../helpers/fixtures.js";
+import { pinBudget } from "../helpers/emission.js";
+import { deployGovernedSystem, TOKEN } from "../helpers/fixtures.js";
 import { impersonate } from "../helpers/impersonate.js";
 import { freshAddresses, signBatch } from "../helpers/rewards.js";
 
@@ -68,8 +69,7 @@ describe("ContributionRewards against a model of its rules (fast-check)", functi
       fc.asyncProperty(itemsArbitrary, fc.bigInt({ min: 1n, max: 2_000n }), async (items, budgetTokens) => {
         const sys = await networkHelpers.loadFixture(deployGovernedSystem);
         const timelock = await impersonate(connection, await sys.timelock.getAddress());
-        await sys.emission.connect(timelock).setEpochBudget(budgetTokens * TOKEN);
-        await networkHelpers.time.increase(TEST_REWARDS.epochLength);
+        await pinBudget(sys.emission, timelock, networkHelpers, budgetTokens * TOKEN);
         const limit = (await sys.emission.mintAllowance()).limit;
         const expected = model(limit, items);
 

@@ -10,6 +10,7 @@ import type { Contribution } from "../../src/sdk/contributions.js";
 import { contributionRewardsDomain, rewardBatchTypes } from "../../src/sdk/eip712.js";
 import { deployGovernedSystem, oracleAccounts, TEST_REWARDS, TOKEN } from "../helpers/fixtures.js";
 import type { GovernedSystem } from "../helpers/fixtures.js";
+import { pinBudget } from "../helpers/emission.js";
 import { GovernorHelper } from "../helpers/governance.js";
 import { impersonate } from "../helpers/impersonate.js";
 import { contributionsTo, freshAddresses, signAttestation, signBatch } from "../helpers/rewards.js";
@@ -471,11 +472,9 @@ describe("ContributionRewards", function () {
   });
 
   describe("the epoch budget", function () {
-    /** Lowers the budget to `budget` from the next epoch (as the timelock) and moves there. */
+    /** Pins the budget to `budget` from the next epoch (as the timelock) and moves there. */
     async function budgetOf(sys: GovernedSystem, budget: bigint) {
-      const timelock = await timelockSigner(sys);
-      await sys.emission.connect(timelock).setEpochBudget(budget);
-      await time.increase(TEST_REWARDS.epochLength);
+      await pinBudget(sys.emission, await timelockSigner(sys), networkHelpers, budget);
     }
 
     it("defers what does not fit, counts it as demand, and rewards it in a later epoch", async function () {
