@@ -44,7 +44,7 @@ async function deploySmallEconomy(connection: NetworkConnection) {
   const { ethers } = connection;
   const emission = await ethers.getContractAt("EmissionController", await deployed.emission.getAddress());
   const token = await ethers.getContractAt("CreditToken", await deployed.token.getAddress());
-  await token.connect(holder!).approve(await emission.getAddress(), ethers.MaxUint256);
+  await token.connect(holder).approve(await emission.getAddress(), ethers.MaxUint256);
   return {
     token,
     emission,
