@@ -307,7 +307,10 @@ results.largest_batch_k3_fresh = await largestBatch("fresh");
 results.largest_batch_k3_existing_undelegated = await largestBatch("existing_undelegated");
 await measureReferences();
 
-const table = new Table({ head: ["case", "gas per contribution", "vs OZ ERC20 mint", "vs bare baseline", "target"] });
+const table = new Table({
+  style: { head: [], border: [] },
+  head: ["case", "gas per contribution", "vs OZ ERC20 mint", "vs bare baseline", "target"],
+});
 for (const [name, gas] of Object.entries(results)) {
   if (name.startsWith("largest")) continue;
   const fresh = name.includes("fresh");
