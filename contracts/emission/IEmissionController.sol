@@ -26,8 +26,10 @@ pragma solidity ^0.8.24;
  *   then `clamp(·, minRewardScale, 1)`; with no demand the target is 1;
  * - `limit' = min(budget', annualCap − mintedInWindowBefore)`.
  *
- * A skipped epoch counts as one with no demand and no burns. See docs/tokenomics.md for a
- * worked example.
+ * A skipped epoch counts as one with no demand and no burns (so burns recycled into an epoch
+ * that is skipped are not carried further). Several skipped epochs are computed in one step,
+ * `base × (1 − step)^k` and `scale × (1 + step)^k`, which equals stepping once per idle epoch
+ * up to rounding (a few wei). See docs/tokenomics.md for a worked example.
  */
 interface IEmissionController {
     /// @notice The governed parameters of the policy.
