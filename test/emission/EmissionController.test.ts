@@ -1,7 +1,6 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
-import type { Result } from "ethers";
 import fc from "fast-check";
 import { network } from "hardhat";
 
@@ -19,6 +18,8 @@ import type { Policy } from "../../src/sdk/emissionPolicy.js";
 import type { CreditToken, EmissionController } from "../../types/ethers-contracts/index.js";
 import { readPolicy } from "../helpers/emission.js";
 import { DAY, HOUR, TOKEN } from "../helpers/fixtures.js";
+
+type EpochStateOutput = Awaited<ReturnType<EmissionController["epochState"]>>;
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -92,14 +93,10 @@ interface EpochFigures {
   opened: boolean;
 }
 
-/**
- * The struct `epochState` returns, as plain values (`length` here is the contract's `duration`),
- * read by name through `toObject()`.
- */
-function figures(state: Result): EpochFigures {
-  const fields = state.toObject() as Omit<EpochFigures, "length"> & { duration: bigint };
-  const { epoch, start, duration: length, base, budget, limit, minted, demand, burned, netIssuance } = fields;
-  const { annualCap: cap, mintedInWindowBefore, rewardScale, opened } = fields;
+/** The struct `epochState` returns, as plain values (`length` here is the contract's `duration`). */
+function figures(state: EpochStateOutput): EpochFigures {
+  const { epoch, start, duration: length, base, budget, limit, minted, demand, burned, netIssuance } = state;
+  const { annualCap: cap, mintedInWindowBefore, rewardScale, opened } = state;
   return {
     epoch,
     start,
@@ -1366,7 +1363,6 @@ describe("EmissionController", function () {
       const fx = await networkHelpers.loadFixture(deployEmission);
       const state = await fx.emission.epochState(0n);
       expect(state.duration).to.equal(EPOCH);
-      expect(state.getValue("duration")).to.equal(EPOCH);
       expect(state.rewardScale).to.equal(10n ** 18n);
     });
   });
