@@ -215,10 +215,7 @@ contract EmissionController is IEmissionController, Ownable2Step {
         EpochRecord memory opened = _opening(epoch);
         uint256 last = _lastOpened;
         EpochRecord storage previous = _epochs[last];
-        _cumulativeMinted.push(
-            previous.end,
-            (uint256(_cumulativeMinted.latest()) + previous.minted).toUint208()
-        );
+        _cumulativeMinted.push(previous.end, (uint256(_cumulativeMinted.latest()) + previous.minted).toUint208());
         _epochs[epoch] = opened;
         _lastOpened = epoch;
         emit EpochOpened(
@@ -273,9 +270,8 @@ contract EmissionController is IEmissionController, Ownable2Step {
         uint256 before = 0;
         if (start > ANNUAL_WINDOW) {
             uint256 windowStart = start - ANNUAL_WINDOW;
-            before = previous.end <= windowStart
-                ? cumulative
-                : _cumulativeMinted.upperLookupRecent(windowStart.toUint48());
+            before =
+                previous.end <= windowStart ? cumulative : _cumulativeMinted.upperLookupRecent(windowStart.toUint48());
         }
         uint256 inWindow = cumulative - before;
 
