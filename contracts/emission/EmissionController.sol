@@ -176,7 +176,12 @@ contract EmissionController is IEmissionController, Ownable2Step {
         uint256 current = currentEpoch();
         if (epoch > current) revert EmissionControllerFutureEpoch(epoch, current);
         EpochRecord memory record = _epochs[epoch];
-        if (!record.opened && epoch == current) record = _opening(epoch);
+        if (!record.opened && epoch == current) {
+            // A projection: the figures the epoch would open with now, not a record.
+            state = _toState(epoch, _opening(epoch));
+            state.opened = false;
+            return state;
+        }
         state = _toState(epoch, record);
     }
 

@@ -95,15 +95,17 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
 
     /**
      * @dev The reserves of all categories, in one slot: their total share (an
-     * EpochScheduled.Uint16, flattened) and the reserved tokens of epoch `epochPlusOne - 1` that
-     * no category has used yet (`epochPlusOne` 0: none recorded).
+     * EpochScheduled.Uint16, flattened) and how much of them categories drew on in epoch
+     * `epochPlusOne - 1` (`epochPlusOne` 0: none recorded). What is still reserved is derived
+     * from the limit each time, so a limit that grows within the epoch (a burn makes room under
+     * the token cap) keeps reserves and their use consistent.
      */
     struct ReserveLedger {
         uint16 totalPrevious;
         uint16 totalValue;
         uint32 totalFromEpoch;
         uint64 epochPlusOne;
-        uint128 unused;
+        uint128 usedTotal;
     }
 
     /// @dev What a category drew from its own reserve in `epoch`.
@@ -130,6 +132,8 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
         uint256[256] baseRewards; // category c's base reward | _LOADED, or 0 before it is loaded
         uint256[256] reserveLeft; // category c's reserve not yet used
         uint256[256] reserves; // category c's whole reserve for the epoch
+        // Add new fields here, at the end: _settleFast reads the fields above by their offset.
+        uint256 usedTotal; // reserves drawn on in the epoch, before this call
     }
 
     /// @dev The outcome of one batch, in memory.
@@ -142,15 +146,25 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
         uint256 demand; // every item's amount, minted or deferred
     }
 
-    /// @dev Where {_settleFast} stopped, and the loop state it resumes from.
-    struct Cursor {
-        uint256 index; // the item it stopped at
-        uint256 nextMinId; // the smallest id the next item may have
-        uint256 wordIndex; // the bitmap word held in `bits` (_NO_WORD: none)
-        uint256 bits;
-        uint256 status; // _DONE or why it stopped
-        uint256 amount; // the price of a deferred item
-    }
+    // The loop state {_settleFast} shares with {_settle}: a fixed array, so that the assembly
+    // reads it by index, never by a struct's field offsets.
+    uint256 private constant _C_INDEX = 0; // the item the fast path stopped at
+    uint256 private constant _C_NEXT_MIN_ID = 1; // the smallest id the next item may have
+    uint256 private constant _C_WORD_INDEX = 2; // the bitmap word held in _C_BITS (_NO_WORD: none)
+    uint256 private constant _C_BITS = 3;
+    uint256 private constant _C_STATUS = 4; // _DONE or why it stopped
+    uint256 private constant _C_AMOUNT = 5; // the price of a deferred item
+    // The values {_settleFast} reads from the budget and the settlement, framed the same way.
+    uint256 private constant _F_BASE_REWARDS = 0; // pointer to Budget.baseRewards
+    uint256 private constant _F_RESERVE_LEFT = 1; // pointer to Budget.reserveLeft
+    uint256 private constant _F_HASHES = 2; // pointer to the first element of Settlement.itemHashes
+    uint256 private constant _F_RECIPIENTS = 3; // ... of Settlement.recipients
+    uint256 private constant _F_AMOUNTS = 4; // ... of Settlement.amounts
+    uint256 private constant _F_SCALE = 5;
+    uint256 private constant _F_MAX_QUALITY = 6;
+    uint256 private constant _F_SHARED = 7; // read and written
+    uint256 private constant _F_REWARDED = 8; // read and written
+    uint256 private constant _F_MINTED = 9; // read and written
 
     /// @notice The credit token (this contract holds its MINTER_ROLE).
     ICreditToken public immutable token;
@@ -453,30 +467,31 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
         out.itemHashes = new bytes32[](count);
         out.recipients = new address[](count);
         out.amounts = new uint256[](count);
-        Cursor memory cursor = Cursor({index: 0, nextMinId: 0, wordIndex: _NO_WORD, bits: 0, status: _DONE, amount: 0});
+        uint256[6] memory cursor;
+        cursor[_C_WORD_INDEX] = _NO_WORD;
         while (true) {
             _settleFast(items, budget, out, cursor);
-            uint256 status = cursor.status;
+            uint256 status = cursor[_C_STATUS];
             if (status == _DONE) break;
-            uint256 word = PackedContribution.unwrap(items[cursor.index]);
+            uint256 word = PackedContribution.unwrap(items[cursor[_C_INDEX]]);
             if (status == _LOAD_CATEGORY) {
                 // Reverts for an unknown or disabled category.
                 _loadCategory(budget, (word >> 184) & 0xff);
             } else if (status == _DEFER) {
-                out.demand += cursor.amount;
+                out.demand += cursor[_C_AMOUNT];
                 emit ContributionDeferred(
                     uint64(word >> 192),
                     address(uint160(word)),
                     uint8(word >> 184),
                     uint16(word >> 168),
-                    cursor.amount
+                    cursor[_C_AMOUNT]
                 );
-                ++cursor.index;
+                ++cursor[_C_INDEX];
             } else {
-                _revertInvalidItem(status, word, cursor.nextMinId, budget.maxQuality);
+                _revertInvalidItem(status, word, cursor[_C_NEXT_MIN_ID], budget.maxQuality);
             }
         }
-        if (cursor.wordIndex != _NO_WORD) _rewarded._data[cursor.wordIndex] = cursor.bits;
+        if (cursor[_C_WORD_INDEX] != _NO_WORD) _rewarded._data[cursor[_C_WORD_INDEX]] = cursor[_C_BITS];
         // Demand counts every item, the rewarded ones included.
         out.demand += out.minted;
     }
@@ -484,26 +499,72 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
     /**
      * @dev The per-item hot path of {_settle}, for items whose category is loaded: checks the
      * item, prices it, hashes it (EIP-712 `Contribution`), marks its bit and queues its mint if
-     * it fits the budget, and emits {ContributionRewarded}. It stops, leaving `cursor.status`
-     * and `cursor.index` at the item, on anything else (the `_LOAD_CATEGORY`.. statuses); the
+     * it fits the budget, and emits {ContributionRewarded}. It stops, leaving the cursor's
+     * status and index at the item, on anything else (the `_LOAD_CATEGORY`.. statuses); the
      * item is then untouched, except a deferred one (`_DEFER`: checked, hashed, priced into
-     * `cursor.amount`, its bit not set).
+     * the cursor's amount, its bit not set).
      *
      * The equivalent Solidity is {_price} and {_fit}, which {rewardContribution} uses as they
      * are; this loop is in assembly because it is most of a batch's gas above the storage and
-     * log floor (docs/rewards-gas.md). Memory offsets follow the field order of {Budget},
-     * {Settlement} and {Cursor}: every field is one 32-byte word (arrays by pointer).
+     * log floor (docs/rewards-gas.md). It reads and writes only two fixed arrays, the cursor
+     * and a frame filled from named fields by {_frameIn} (indices `_C_*` and `_F_*`), never a
+     * struct's field offsets.
      *
      * Overflow: `baseReward < 2^128` (bounded at deployment), `quality < 2^16` and `scale <=
      * 1e18 < 2^60` (checked by {_loadBudget}), so `baseReward * quality * scale < 2^204`;
      * `minted` stays below the epoch limit (< 2^128); `id + 1 <= 2^64`.
      */
-    // solhint-disable-next-line function-max-lines
     function _settleFast(
         PackedContribution[] calldata items,
         Budget memory budget,
         Settlement memory out,
-        Cursor memory cursor
+        uint256[6] memory cursor
+    ) private {
+        uint256[10] memory frame;
+        _frameIn(frame, budget, out);
+        _settleFastLoop(items, frame, cursor);
+        (budget.shared, out.rewarded, out.minted) = (frame[_F_SHARED], frame[_F_REWARDED], frame[_F_MINTED]);
+    }
+
+    /// @dev Fills {_settleFastLoop}'s frame from the budget and the settlement, by name.
+    function _frameIn(uint256[10] memory frame, Budget memory budget, Settlement memory out) private pure {
+        uint256[256] memory baseRewards = budget.baseRewards;
+        uint256[256] memory reserveLeft = budget.reserveLeft;
+        bytes32[] memory itemHashes = out.itemHashes;
+        address[] memory recipients = out.recipients;
+        uint256[] memory amounts = out.amounts;
+        uint256[5] memory pointers;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            // Static arrays in memory start with their first element; dynamic ones with their length.
+            mstore(pointers, baseRewards)
+            mstore(add(pointers, 0x20), reserveLeft)
+            mstore(add(pointers, 0x40), add(itemHashes, 0x20))
+            mstore(add(pointers, 0x60), add(recipients, 0x20))
+            mstore(add(pointers, 0x80), add(amounts, 0x20))
+        }
+        frame[_F_BASE_REWARDS] = pointers[0];
+        frame[_F_RESERVE_LEFT] = pointers[1];
+        frame[_F_HASHES] = pointers[2];
+        frame[_F_RECIPIENTS] = pointers[3];
+        frame[_F_AMOUNTS] = pointers[4];
+        frame[_F_SCALE] = budget.scale;
+        frame[_F_MAX_QUALITY] = budget.maxQuality;
+        frame[_F_SHARED] = budget.shared;
+        frame[_F_REWARDED] = out.rewarded;
+        frame[_F_MINTED] = out.minted;
+    }
+
+    /**
+     * @dev The loop of {_settleFast}. Frame word `_F_X` is at `frame + 32 * _F_X` and cursor
+     * word `_C_X` at `cursor + 32 * _C_X` (fixed-size memory arrays have no length word); each
+     * offset below names its index.
+     */
+    // solhint-disable-next-line function-max-lines
+    function _settleFastLoop(
+        PackedContribution[] calldata items,
+        uint256[10] memory frame,
+        uint256[6] memory cursor
     ) private {
         uint256 scratch = _prepareScratch();
         // solhint-disable-next-line no-inline-assembly
@@ -511,23 +572,23 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
             // Moves the bitmap to word `index`: stores the word held so far (if any), loads the
             // new one (slot keccak256(index . _rewarded.slot)) into the cursor, returns it.
             function switchWord(cur, index) -> bits {
-                let held := mload(add(cur, 0x40))
+                let held := mload(add(cur, 0x40)) // _C_WORD_INDEX
                 if iszero(eq(held, not(0))) {
                     mstore(0x00, held)
                     mstore(0x20, _rewarded.slot)
-                    sstore(keccak256(0x00, 0x40), mload(add(cur, 0x60)))
+                    sstore(keccak256(0x00, 0x40), mload(add(cur, 0x60))) // _C_BITS
                 }
                 mstore(0x00, index)
                 mstore(0x20, _rewarded.slot)
                 bits := sload(keccak256(0x00, 0x40))
-                mstore(add(cur, 0x40), index)
-                mstore(add(cur, 0x60), bits)
+                mstore(add(cur, 0x40), index) // _C_WORD_INDEX
+                mstore(add(cur, 0x60), bits) // _C_BITS
             }
 
             // Uses `amount` for `category` if it fits (as {_fit}): the category's reserve
             // first, then the shared pool. Returns 0, changing nothing, if it does not fit.
-            function fits(b, category, amount) -> ok {
-                let leftPtr := add(mload(add(b, 0x120)), shl(5, category))
+            function fits(f, category, amount) -> ok {
+                let leftPtr := add(mload(add(f, 0x20)), shl(5, category)) // _F_RESERVE_LEFT
                 let left := mload(leftPtr)
                 if iszero(gt(amount, left)) {
                     mstore(leftPtr, sub(left, amount))
@@ -535,24 +596,25 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
                     leave
                 }
                 let need := sub(amount, left)
-                let shared := mload(add(b, 0xa0))
+                let shared := mload(add(f, 0xe0)) // _F_SHARED
                 if gt(need, shared) {
                     leave
                 }
-                mstore(add(b, 0xa0), sub(shared, need))
+                mstore(add(f, 0xe0), sub(shared, need)) // _F_SHARED
                 if left {
                     mstore(leftPtr, 0)
                 }
                 ok := 1
             }
 
-            let i := mload(cursor)
+            let i := mload(cursor) // _C_INDEX
             let status := 0 // _DONE
             for {} lt(i, items.length) {
                 i := add(i, 1)
             } {
                 let word := calldataload(add(items.offset, shl(5, i)))
                 if lt(shr(192, word), mload(add(cursor, 0x20))) {
+                    // below _C_NEXT_MIN_ID
                     status := 3 // _BAD_ORDER
                     break
                 }
@@ -567,22 +629,21 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
                 let amount
                 {
                     let quality := and(shr(168, word), 0xffff)
-                    if or(iszero(quality), gt(quality, mload(add(budget, 0x80)))) {
+                    if or(iszero(quality), gt(quality, mload(add(frame, 0xc0)))) {
+                        // above _F_MAX_QUALITY
                         status := 6 // _BAD_QUALITY
                         break
                     }
-                    let baseReward := mload(add(mload(add(budget, 0x100)), shl(5, and(shr(184, word), 0xff))))
+                    // _F_BASE_REWARDS[category]
+                    let baseReward := mload(add(mload(frame), shl(5, and(shr(184, word), 0xff))))
                     if iszero(baseReward) {
                         status := 1 // _LOAD_CATEGORY
                         break
                     }
-                    // baseReward * quality * scale / (BPS * WAD), rounded down; the loaded
-                    // flag (bit 255) is masked off the cached base reward.
+                    // baseReward * quality * scale (_F_SCALE) / (BPS * WAD), rounded down; the
+                    // loaded flag (bit 255) is masked off the cached base reward.
                     amount := div(
-                        mul(
-                            mul(and(baseReward, 0xffffffffffffffffffffffffffffffff), quality),
-                            mload(add(budget, 0x60))
-                        ),
+                        mul(mul(and(baseReward, 0xffffffffffffffffffffffffffffffff), quality), mload(add(frame, 0xa0))),
                         10000000000000000000000
                     )
                     // hashStruct(Contribution(id, contributor, category, quality)).
@@ -592,9 +653,10 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
                     mstore(add(scratch, 0x80), quality)
                 }
 
-                let bits := mload(add(cursor, 0x60))
+                let bits := mload(add(cursor, 0x60)) // _C_BITS
                 let id := shr(192, word)
                 if iszero(eq(shr(8, id), mload(add(cursor, 0x40)))) {
+                    // not the word held at _C_WORD_INDEX
                     bits := switchWord(cursor, shr(8, id))
                 }
                 let bit := shl(and(id, 0xff), 1)
@@ -602,48 +664,33 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
                     status := 7 // _ALREADY_REWARDED
                     break
                 }
-                mstore(add(cursor, 0x20), add(id, 1))
-                mstore(add(add(mload(out), 0x20), shl(5, i)), keccak256(scratch, 0xa0))
+                mstore(add(cursor, 0x20), add(id, 1)) // _C_NEXT_MIN_ID
+                // itemHashes[i]: _F_HASHES
+                mstore(add(mload(add(frame, 0x40)), shl(5, i)), keccak256(scratch, 0xa0))
 
-                if iszero(fits(budget, mload(add(scratch, 0x60)), amount)) {
-                    mstore(add(cursor, 0xa0), amount)
+                if iszero(fits(frame, mload(add(scratch, 0x60)), amount)) {
+                    mstore(add(cursor, 0xa0), amount) // _C_AMOUNT
                     status := 2 // _DEFER
                     break
                 }
-                mstore(add(cursor, 0x60), or(bits, bit))
+                mstore(add(cursor, 0x60), or(bits, bit)) // _C_BITS
 
-                // Queue the mint: recipients[rewarded], amounts[rewarded], rewarded + 1, minted.
+                // Queue the mint: recipients[rewarded] (_F_RECIPIENTS), amounts[rewarded]
+                // (_F_AMOUNTS), then rewarded + 1 (_F_REWARDED) and minted (_F_MINTED).
                 {
-                    let rewarded := mload(add(out, 0x60))
-                    mstore(add(add(mload(add(out, 0x20)), 0x20), shl(5, rewarded)), mload(add(scratch, 0x40)))
-                    mstore(add(add(mload(add(out, 0x40)), 0x20), shl(5, rewarded)), amount)
-                    mstore(add(out, 0x60), add(rewarded, 1))
-                    mstore(add(out, 0x80), add(mload(add(out, 0x80)), amount))
+                    let rewarded := mload(add(frame, 0x100))
+                    mstore(add(mload(add(frame, 0x60)), shl(5, rewarded)), mload(add(scratch, 0x40)))
+                    mstore(add(mload(add(frame, 0x80)), shl(5, rewarded)), amount)
+                    mstore(add(frame, 0x100), add(rewarded, 1))
+                    mstore(add(frame, 0x120), add(mload(add(frame, 0x120)), amount))
                 }
 
                 // emit ContributionRewarded(id, contributor, category, quality, amount)
                 mstore(add(scratch, 0xa0), amount)
                 log3(add(scratch, 0x60), 0x60, mload(add(scratch, 0xc0)), id, mload(add(scratch, 0x40)))
             }
-            mstore(cursor, i)
-            mstore(add(cursor, 0x80), status)
-        }
-    }
-
-    /**
-     * @dev Writes the constant words of {_settleFast}'s scratch space above the free memory
-     * pointer and returns its address. Layout, one word each, so that one set of writes serves
-     * both the struct hash and the event: [typehash, id, contributor, category, quality,
-     * amount, ContributionRewarded topic].
-     */
-    function _prepareScratch() private pure returns (uint256 scratch) {
-        bytes32 typehash = _CONTRIBUTION_TYPEHASH;
-        bytes32 topic = ContributionRewarded.selector;
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            scratch := mload(0x40)
-            mstore(scratch, typehash)
-            mstore(add(scratch, 0xc0), topic)
+            mstore(cursor, i) // _C_INDEX
+            mstore(add(cursor, 0x80), status) // _C_STATUS
         }
     }
 
@@ -657,6 +704,23 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
             revert ContributionRewardsQualityOutOfRange(id, uint16(word >> 168), uint16(maxQuality));
         }
         revert ContributionRewardsAlreadyRewarded(id);
+    }
+
+    /**
+     * @dev Writes the constant words of {_settleFastLoop}'s scratch space above the free memory
+     * pointer and returns its address. Layout, one word each, so that one set of writes serves
+     * both the struct hash and the event: [typehash, id, contributor, category, quality,
+     * amount, ContributionRewarded topic].
+     */
+    function _prepareScratch() private pure returns (uint256 scratch) {
+        bytes32 typehash = _CONTRIBUTION_TYPEHASH;
+        bytes32 topic = ContributionRewarded.selector;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            scratch := mload(0x40)
+            mstore(scratch, typehash)
+            mstore(add(scratch, 0xc0), topic)
+        }
     }
 
     /// @dev The reward for one contribution, after checking its contributor, category and quality.
@@ -709,12 +773,11 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
         if (budget.scale > WAD) revert ContributionRewardsInvalidRewardScale(budget.scale);
         budget.maxQuality = _maxQualityBps;
         ReserveLedger memory ledger = _reserveLedger;
-        budget.unused =
-            ledger.epochPlusOne == budget.epoch + 1
-                ? ledger.unused
-                : Math.mulDiv(budget.limit, EpochScheduled.at(_totalReserveOf(ledger), budget.epoch), BPS);
-        // minted + unused <= limit always holds: reserves are shares of the limit and every
-        // mint first consumes its own reserve. Saturate anyway, as a limit can only shrink.
+        budget.usedTotal = ledger.epochPlusOne == budget.epoch + 1 ? ledger.usedTotal : 0;
+        uint256 reserved = Math.mulDiv(budget.limit, EpochScheduled.at(_totalReserveOf(ledger), budget.epoch), BPS);
+        budget.unused = Math.saturatingSub(reserved, budget.usedTotal);
+        // minted + unused <= limit: reserves are shares of the limit and every mint draws on
+        // its own category's reserve first. Saturated all the same.
         budget.shared = Math.saturatingSub(budget.limit, budget.minted + budget.unused);
     }
 
@@ -749,9 +812,9 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
         return entry & _BASE_REWARD_MASK;
     }
 
-    /// @dev Writes the epoch's unused reserves and the reserve use of each category that drew on its reserve.
+    /// @dev Records what each category loaded by this call drew on its reserve, and the total.
     function _storeReserves(Budget memory budget) private {
-        uint256 unused = budget.unused;
+        uint256 usedTotal = budget.usedTotal;
         uint256 mask = budget.loadedMask;
         // One iteration per category loaded by this call (at most 256).
         while (mask != 0) {
@@ -759,19 +822,19 @@ contract ContributionRewards is IContributionRewards, EIP712, Ownable2Step, Paus
             mask &= mask - 1;
             uint256 reserve = budget.reserves[categoryId];
             if (reserve == 0) continue;
-            uint256 used = reserve - budget.reserveLeft[categoryId];
             ReserveUse memory previous = _reserveUse[uint8(categoryId)];
             uint256 usedBefore = previous.epoch == budget.epoch ? previous.used : 0;
-            if (used != usedBefore) {
-                unused -= used - usedBefore;
+            uint256 used = reserve - budget.reserveLeft[categoryId];
+            if (used > usedBefore) {
+                usedTotal += used - usedBefore;
                 // used <= reserve <= limit < 2^128.
                 _reserveUse[uint8(categoryId)] = ReserveUse({epoch: uint64(budget.epoch), used: uint192(used)});
             }
         }
         ReserveLedger storage ledger = _reserveLedger;
-        if (ledger.epochPlusOne != budget.epoch + 1 || ledger.unused != unused) {
-            // unused <= limit < 2^128 (the controller stores limits as uint128).
-            (ledger.epochPlusOne, ledger.unused) = (uint64(budget.epoch + 1), uint128(unused));
+        if (ledger.epochPlusOne != budget.epoch + 1 || ledger.usedTotal != usedTotal) {
+            // usedTotal <= the epoch's limit < 2^128 (the controller stores limits as uint128).
+            (ledger.epochPlusOne, ledger.usedTotal) = (uint64(budget.epoch + 1), uint128(usedTotal));
         }
     }
 

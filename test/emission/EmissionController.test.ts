@@ -358,7 +358,8 @@ async function demandIn(fx: EmissionFixture, model: EmissionModel, epoch: bigint
 /** Expects the contract to open `epoch` with the model's figures on its next use, and opens it. */
 async function openEpoch(fx: EmissionFixture, model: EmissionModel, epoch: bigint): Promise<EpochFigures> {
   const expected = model.opening(epoch);
-  expect(await stateOf(fx, epoch)).to.deep.equal(expected, `projection of epoch ${epoch}`);
+  // Before its first use the epoch reads as a projection: the same figures, not yet opened.
+  expect(await stateOf(fx, epoch)).to.deep.equal({ ...expected, opened: false }, `projection of epoch ${epoch}`);
   await expect(fx.emission.connect(fx.minter).recordMint(epoch, 0n, 0n))
     .to.emit(fx.emission, "EpochOpened")
     .withArgs(
@@ -887,7 +888,7 @@ describe("EmissionController", function () {
         const expected = model.opening(target);
         expect(expected).to.deep.include({ base: next.base, budget: next.budget, rewardScale: next.rewardScale });
         expect(expected.start).to.equal(fx.genesis + target * EPOCH);
-        expect(await stateOf(fx, target)).to.deep.equal(expected);
+        expect(await stateOf(fx, target)).to.deep.equal({ ...expected, opened: false });
         expect(await emission.mintAllowance()).to.deep.equal([target, expected.limit, 0n, expected.rewardScale]);
 
         const tx = await emission.connect(fx.minter).recordMint(target, TOKEN, TOKEN);
@@ -1399,7 +1400,11 @@ describe("EmissionController", function () {
                 await goToEpoch(model, epoch, BigInt(step.offset) * HOUR);
               }
               const expected = model.opening(epoch);
-              expect(await stateOf(fx, epoch)).to.deep.equal(expected, `projection of epoch ${epoch}`);
+              // An epoch not yet used reads as a projection (opened false); epoch 0 opens at deployment.
+              expect(await stateOf(fx, epoch)).to.deep.equal(
+                { ...expected, opened: model.epochs.has(epoch) },
+                `projection of epoch ${epoch}`,
+              );
               const demand = (expected.budget * BigInt(step.demandPercent)) / 100n;
               const fits = min(demand, expected.limit - expected.minted);
               const minted = (fits * BigInt(step.mintPercent)) / 100n;
