@@ -26,7 +26,7 @@ import type { LocalAccount } from "viem";
 import { getAddress, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import CreditSystemModule from "../ignition/modules/CreditSystem.js";
+import LocalCreditSystemModule from "../ignition/modules/LocalCreditSystem.js";
 import { CategoryId } from "../src/sdk/categories.js";
 import type { Contribution } from "../src/sdk/contributions.js";
 import { contributionRewardsDomain, creditTokenDomain, delegationTypes } from "../src/sdk/eip712.js";
@@ -62,7 +62,8 @@ function accounts(label: string, count: number): LocalAccount[] {
 
 async function deploySystem(threshold: number) {
   const oracles = accounts("oracle", 5);
-  const deployed = await ignition.deploy(CreditSystemModule, {
+  // The local module (with its test stablecoin): the benchmark measures rewards, not redemption.
+  const deployed = await ignition.deploy(LocalCreditSystemModule, {
     displayUi: false,
     parameters: {
       CreditRewardsModule: {
@@ -71,6 +72,7 @@ async function deploySystem(threshold: number) {
         epochBudget: 1_000_000n * TOKEN,
         annualInflationBps: 1_000n,
       },
+      CreditCreditsModule: { redemptionRate: 10_000n },
     },
   });
   const token = await ethers.getContractAt("CreditToken", await deployed.token.getAddress());
