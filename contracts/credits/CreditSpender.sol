@@ -29,9 +29,10 @@ import {ICreditSpender} from "./ICreditSpender.sol";
  * - Usage references are not stored. The {Spent} event is the receipt; storing a reference
  *   would cost a fresh slot (22,100 gas) per payment for a lookup the gateway does off-chain.
  *   So the contract does not refuse a second payment for the same reference.
- * - The payer's tokens go straight to the treasury and to this contract for the burn (two
- *   `transferFrom`s), so the contract holds tokens only for the instant of the burn, and not
- *   at all when the burn share is zero.
+ * - A payment is pulled once, into this contract, which burns its share and forwards the
+ *   rest to the treasury in the same call (it holds nothing between calls). One `transferFrom`
+ *   instead of two saves a second update of the payer's balance and, for a payer who
+ *   delegates, of the delegate's vote checkpoint (about 4,000 gas; snapshots/credits-gas.json).
  * - Prices are not bounded in code: they only change through a proposal and the timelock
  *   delay, every purchase names the most it accepts to pay (`maxCost`), and pay-per-use
  *   amounts are named by the payer.
@@ -365,17 +366,15 @@ contract CreditSpender is ICreditSpender, EIP712, Nonces, Ownable2Step, Pausable
         purchase.rate = rate.toUint128();
     }
 
-    /// @dev Takes `amount` from `payer`: burns the governed share, sends the rest to the treasury.
+    /// @dev Takes `amount` from `payer`: burns the governed share (rounded down), sends the rest to the treasury.
     function _collect(address payer, uint256 amount) private returns (uint256 burned, uint256 toTreasury) {
         burned = Math.mulDiv(amount, _burnShareBps, BPS);
         toTreasury = amount - burned;
         IERC20 credits = IERC20(address(token));
-        if (toTreasury != 0) credits.safeTransferFrom(payer, treasury, toTreasury);
-        if (burned != 0) {
-            credits.safeTransferFrom(payer, address(this), burned);
-            // Burns from this contract (approved at construction) and records it for the supply policy.
-            emission.burn(burned);
-        }
+        credits.safeTransferFrom(payer, address(this), amount);
+        // Burns from this contract (approved at construction) and records it for the supply policy.
+        if (burned != 0) emission.burn(burned);
+        if (toTreasury != 0) credits.safeTransfer(treasury, toTreasury);
     }
 
     /// @dev Checks a signed authorisation and consumes its nonce; emits {AuthorizationUsed}.

@@ -86,9 +86,11 @@ describe("CreditSpender", function () {
         .and.to.emit(sys.emission, "Burned")
         .withArgs(epoch, spenderAddress, burned)
         .and.to.emit(sys.token, "Transfer")
-        .withArgs(sys.eve.address, treasury, amount - burned)
+        .withArgs(sys.eve.address, spenderAddress, amount)
         .and.to.emit(sys.token, "Transfer")
-        .withArgs(spenderAddress, ZeroAddress, burned);
+        .withArgs(spenderAddress, ZeroAddress, burned)
+        .and.to.emit(sys.token, "Transfer")
+        .withArgs(spenderAddress, treasury, amount - burned);
 
       expect(await sys.token.totalSupply()).to.equal(supplyBefore - burned);
       expect(await sys.token.balanceOf(treasury)).to.equal(treasuryBefore + amount - burned);
@@ -153,12 +155,12 @@ describe("CreditSpender", function () {
       const spenderAddress = await sys.spender.getAddress();
       await expect(sys.spender.connect(sys.eve).spend(TOKEN, usageRef("no-allowance")))
         .to.be.revertedWithCustomError(sys.token, "ERC20InsufficientAllowance")
-        .withArgs(spenderAddress, 0n, TOKEN / 2n);
+        .withArgs(spenderAddress, 0n, TOKEN);
       await withApproval(sys);
       const balance = await sys.token.balanceOf(sys.eve.address);
-      await expect(
-        sys.spender.connect(sys.eve).spend(balance + 2n, usageRef("too-much")),
-      ).to.be.revertedWithCustomError(sys.token, "ERC20InsufficientBalance");
+      await expect(sys.spender.connect(sys.eve).spend(balance + 1n, usageRef("too-much")))
+        .to.be.revertedWithCustomError(sys.token, "ERC20InsufficientBalance")
+        .withArgs(sys.eve.address, balance, balance + 1n);
     });
 
     it("pays in one transaction with a permit, even when the permit was front-run", async function () {
