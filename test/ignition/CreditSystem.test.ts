@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { ZeroAddress } from "ethers";
 import { network } from "hardhat";
 
+import { isArtifactContractDeploymentFuture, isNamedContractDeploymentFuture } from "@nomicfoundation/ignition-core";
 import type { IgnitionModule } from "@nomicfoundation/ignition-core";
 
 import CreditSystemModule from "../../ignition/modules/CreditSystem.js";
@@ -103,7 +104,7 @@ function deployedContractNames(module: IgnitionModule): Set<string> {
   const names = new Set<string>();
   const visit = (m: IgnitionModule) => {
     for (const future of m.futures) {
-      if (future.type === "NAMED_ARTIFACT_CONTRACT_DEPLOYMENT" || future.type === "CONTRACT_DEPLOYMENT") {
+      if (isNamedContractDeploymentFuture(future) || isArtifactContractDeploymentFuture(future)) {
         names.add(future.contractName);
       }
     }
