@@ -21,7 +21,7 @@ import { createEntitlements } from "../src/sdk/entitlements.js";
 import { readGatewayConfig } from "./gateway/config.js";
 import { createGatewayServer } from "./gateway/server.js";
 
-const SPENDER_FUTURE = "CreditSystemModule#CreditSpender";
+const SPENDER_FUTURE = "CreditCreditsModule#CreditSpender";
 
 async function spenderFromDeployment(dir: string): Promise<Address> {
   const file = path.join(dir, "deployed_addresses.json");

@@ -224,7 +224,8 @@ describe("example gateway (scripts/gateway)", function () {
         env: {
           ...process.env,
           GATEWAY_RPC_URL: node.url,
-          GATEWAY_SPENDER: spender,
+          // The spender's address comes from the deployment's deployed_addresses.json.
+          GATEWAY_DEPLOYMENT_DIR: path.resolve("ignition", "deployments", deploymentId),
           GATEWAY_PORT: String(port),
           GATEWAY_PRICE: "1",
         },
@@ -249,6 +250,7 @@ describe("example gateway (scripts/gateway)", function () {
       const first = await complete(url);
       expect(first.status).to.equal(402);
       const quote = first.body as unknown as PaymentRequired;
+      expect(quote.spender).to.equal(getAddress(spender));
 
       // A local account with genesis CRED pays over JSON-RPC.
       const [, payer] = await remote.ethers.getSigners();
