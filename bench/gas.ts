@@ -26,7 +26,7 @@ import type { LocalAccount } from "viem";
 import { getAddress, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import LocalCreditSystemModule from "../ignition/modules/LocalCreditSystem.js";
+import CreditSystemModule from "../ignition/modules/CreditSystem.js";
 import { CategoryId } from "../src/sdk/categories.js";
 import type { Contribution } from "../src/sdk/contributions.js";
 import { contributionRewardsDomain, creditTokenDomain, delegationTypes } from "../src/sdk/eip712.js";
@@ -62,8 +62,10 @@ function accounts(label: string, count: number): LocalAccount[] {
 
 async function deploySystem(threshold: number) {
   const oracles = accounts("oracle", 5);
-  // The local module (with its test stablecoin): the benchmark measures rewards, not redemption.
-  const deployed = await ignition.deploy(LocalCreditSystemModule, {
+  // The vault needs a stablecoin; deployed by another account so that the deployer's nonces,
+  // hence the system's addresses and the measured calldata, stay what they were before it.
+  const stablecoin = await ethers.deployContract("TestStablecoin", [], relayer);
+  const deployed = await ignition.deploy(CreditSystemModule, {
     displayUi: false,
     parameters: {
       CreditRewardsModule: {
@@ -73,6 +75,7 @@ async function deploySystem(threshold: number) {
         annualInflationBps: 1_000n,
       },
       CreditCreditsModule: { redemptionRate: 10_000n },
+      StablecoinModule: { stablecoin: await stablecoin.getAddress() },
     },
   });
   const token = await ethers.getContractAt("CreditToken", await deployed.token.getAddress());
