@@ -42,7 +42,11 @@ export default defineConfig({
       production: compiler,
     },
     // OpenZeppelin contracts deployed as they are (not through a contract of ours) need artifacts.
-    npmFilesToBuild: ["@openzeppelin/contracts/governance/TimelockController.sol"],
+    npmFilesToBuild: [
+      "@openzeppelin/contracts/governance/TimelockController.sol",
+      // The interface StablecoinModule attaches to an existing stablecoin.
+      "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol",
+    ],
   },
   test: {
     solidity: {

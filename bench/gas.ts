@@ -62,6 +62,9 @@ function accounts(label: string, count: number): LocalAccount[] {
 
 async function deploySystem(threshold: number) {
   const oracles = accounts("oracle", 5);
+  // The vault needs a stablecoin; deployed by another account so that the deployer's nonces,
+  // hence the system's addresses and the measured calldata, stay what they were before it.
+  const stablecoin = await ethers.deployContract("TestStablecoin", [], relayer);
   const deployed = await ignition.deploy(CreditSystemModule, {
     displayUi: false,
     parameters: {
@@ -73,6 +76,8 @@ async function deploySystem(threshold: number) {
         annualInflationBps: 1_000n,
         epochLength: 90n * 24n * 3600n,
       },
+      CreditCreditsModule: { redemptionRate: 10_000n },
+      StablecoinModule: { stablecoin: await stablecoin.getAddress() },
     },
   });
   const token = await ethers.getContractAt("CreditToken", await deployed.token.getAddress());

@@ -57,6 +57,29 @@ export const rewardAttestationTypes = {
   Contribution: contributionFields,
 } as const;
 
+/** EIP-712 `Spend`: a payer's authorisation of a pay-per-use payment (CreditSpender.spendBySig). */
+export const spendTypes = {
+  Spend: [
+    { name: "payer", type: "address" },
+    { name: "amount", type: "uint256" },
+    { name: "usageRef", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
+/** EIP-712 `BuyPremium`: a buyer's authorisation of a premium purchase (CreditSpender.buyPremiumBySig). */
+export const buyPremiumTypes = {
+  BuyPremium: [
+    { name: "buyer", type: "address" },
+    { name: "tier", type: "uint8" },
+    { name: "periods", type: "uint256" },
+    { name: "maxCost", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
 /** The EIP-712 domain of a contract, in the field set OpenZeppelin's EIP712 uses. */
 export interface ContractDomain {
   name: string;
@@ -90,6 +113,17 @@ export interface ContributionRewardsDomainParameters {
 /** The EIP-712 domain of a ContributionRewards deployment (name and version fixed in its constructor). */
 export function contributionRewardsDomain({ chainId, rewards }: ContributionRewardsDomainParameters): ContractDomain {
   return { name: "ContributionRewards", version: "1", chainId, verifyingContract: rewards };
+}
+
+/** Parameters of {@link creditSpenderDomain}. */
+export interface CreditSpenderDomainParameters {
+  chainId: bigint;
+  spender: Address;
+}
+
+/** The EIP-712 domain of a CreditSpender deployment (name and version fixed in its constructor). */
+export function creditSpenderDomain({ chainId, spender }: CreditSpenderDomainParameters): ContractDomain {
+  return { name: "CreditSpender", version: "1", chainId, verifyingContract: spender };
 }
 
 /** One field of an EIP-712 struct. */

@@ -8,14 +8,19 @@ import CreditSystemModule from "../../ignition/modules/CreditSystem.js";
 import type {
   ContributionRewards,
   CreditGovernor,
+  CreditSpender,
   CreditToken,
   EmissionController,
+  RedemptionVault,
+  TestStablecoin,
   TimelockController,
 } from "../../types/ethers-contracts/index.js";
 
 export const TOKEN = 10n ** 18n;
 export const HOUR = 60n * 60n;
 export const DAY = 24n * HOUR;
+/** One unit of the 6-decimal test stablecoin. */
+export const USD = 10n ** 6n;
 
 /** Governance parameters used by the tests: short but realistic periods. */
 export const TEST_GOVERNANCE = {
@@ -38,6 +43,14 @@ export const TEST_REWARDS = {
   oracleThreshold: 3n,
 } as const;
 
+/** Spending and redemption parameters used by the tests. */
+export const TEST_CREDITS = {
+  burnShareBps: 5_000n,
+  /** 0.01 tUSD (10,000 units of 1e-6) per whole CRED. */
+  redemptionRate: 10_000n,
+  epochRedemptionCap: 100_000n * TOKEN,
+} as const;
+
 /** Deterministic oracle keys for tests (never used outside a local network). */
 export function oracleAccounts(count: number, label = "oracle"): LocalAccount[] {
   return Array.from({ length: count }, (_, i) => privateKeyToAccount(keccak256(toHex(`${label}-${i}`))));
@@ -58,6 +71,10 @@ export interface GovernedSystem {
   governor: CreditGovernor;
   emission: EmissionController;
   rewards: ContributionRewards;
+  spender: CreditSpender;
+  vault: RedemptionVault;
+  /** The 6-decimal stand-in for USDC, deployed by the fixture before the system. */
+  stablecoin: TestStablecoin;
   /** The five oracle signers of the deployed set; any three form a quorum. */
   oracles: LocalAccount[];
   deployer: HardhatEthersSigner;
@@ -73,8 +90,8 @@ export interface GovernedSystem {
 
 /**
  * Fixture for `networkHelpers.loadFixture`: deploys the system through the real Ignition module
- * (the one every network uses) with the test parameters, and delegates alice, bob, carol and
- * dave to themselves.
+ * (the one every real network uses) with the test parameters and a 6-decimal test stablecoin
+ * deployed first, and delegates alice, bob, carol and dave to themselves.
  */
 export async function deployGovernedSystem(connection: NetworkConnection): Promise<GovernedSystem> {
   const { ethers, ignition } = connection;
@@ -83,6 +100,8 @@ export async function deployGovernedSystem(connection: NetworkConnection): Promi
     throw new Error("the test network needs at least 9 accounts");
   }
   const oracles = oracleAccounts(5);
+  // The one stand-in the tests use: an external token. Real networks name an existing stablecoin.
+  const stablecoin = await ethers.deployContract("TestStablecoin", [], organiser);
   const deployed = await ignition.deploy(CreditSystemModule, {
     displayUi: false,
     parameters: {
@@ -97,6 +116,8 @@ export async function deployGovernedSystem(connection: NetworkConnection): Promi
         guardian: guardian.address,
         oracleSigners: oracles.map((o) => o.address),
       },
+      CreditCreditsModule: { ...TEST_CREDITS, guardian: guardian.address },
+      StablecoinModule: { stablecoin: await stablecoin.getAddress() },
     },
   });
   const token = await ethers.getContractAt("CreditToken", await deployed.token.getAddress());
@@ -104,6 +125,8 @@ export async function deployGovernedSystem(connection: NetworkConnection): Promi
   const governor = await ethers.getContractAt("CreditGovernor", await deployed.governor.getAddress());
   const emission = await ethers.getContractAt("EmissionController", await deployed.emission.getAddress());
   const rewards = await ethers.getContractAt("ContributionRewards", await deployed.rewards.getAddress());
+  const spender = await ethers.getContractAt("CreditSpender", await deployed.spender.getAddress());
+  const vault = await ethers.getContractAt("RedemptionVault", await deployed.vault.getAddress());
   for (const holder of [alice, bob, carol, dave]) {
     await (await token.connect(holder).delegate(holder.address)).wait();
   }
@@ -113,6 +136,9 @@ export async function deployGovernedSystem(connection: NetworkConnection): Promi
     governor,
     emission,
     rewards,
+    spender,
+    vault,
+    stablecoin,
     oracles,
     deployer,
     alice,

@@ -21,6 +21,7 @@ const YEAR = 365n * DAY;
 async function deploySmallEconomy(connection: NetworkConnection) {
   const [, holder] = await connection.ethers.getSigners();
   const oracles = oracleAccounts(5);
+  const stablecoin = await connection.ethers.deployContract("TestStablecoin", [], holder);
   const deployed = await connection.ignition.deploy(CreditSystemModule, {
     displayUi: false,
     parameters: {
@@ -39,6 +40,8 @@ async function deploySmallEconomy(connection: NetworkConnection) {
         oracleSigners: oracles.map((o) => o.address),
         oracleThreshold: 3n,
       },
+      CreditCreditsModule: { redemptionRate: 10_000n },
+      StablecoinModule: { stablecoin: await stablecoin.getAddress() },
     },
   });
   const { ethers } = connection;
