@@ -4,7 +4,7 @@ import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mo
 import hardhatViem from "@nomicfoundation/hardhat-viem";
 import { configVariable, defineConfig } from "hardhat/config";
 
-import { deployTasks } from "./tasks/index.js";
+import { deployTasks, govTasks } from "./tasks/index.js";
 
 const require = createRequire(import.meta.url);
 
@@ -101,5 +101,5 @@ export default defineConfig({
     etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
     blockscout: { enabled: true },
   },
-  tasks: [...deployTasks],
+  tasks: [...deployTasks, ...govTasks],
 });
