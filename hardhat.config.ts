@@ -2,7 +2,9 @@ import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
+
+import { deployTasks, govTasks } from "./tasks/index.js";
 
 const require = createRequire(import.meta.url);
 
@@ -62,5 +64,46 @@ export default defineConfig({
       type: "edr-simulated",
       chainType: "l1",
     },
+    // A local JSON-RPC node (`hardhat node`, anvil). The URL may be set for one run with
+    // LOCALHOST_RPC_URL (the tests point it at an anvil on a free port); this file is the only
+    // place that reads it. Accounts are the node's own (eth_accounts).
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545",
+    },
+    // Testnets. The RPC URLs and the deployer key are configuration variables: set them with
+    // `npx hardhat keystore set SEPOLIA_RPC_URL` (and so on), never in a file. Hardhat refuses
+    // to send anything if the RPC's chain id differs from `chainId`; `hardhat deploy` checks it
+    // again, with the parameter file's, before it deploys (README "Deploying to a testnet").
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      chainId: 11155111,
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
+    "base-sepolia": {
+      type: "http",
+      chainType: "op",
+      chainId: 84532,
+      url: configVariable("BASE_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
+    "op-sepolia": {
+      type: "http",
+      chainType: "op",
+      chainId: 11155420,
+      url: configVariable("OP_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
   },
+  // Source verification (`hardhat ignition verify <deployment-id>` or `hardhat deploy --verify`).
+  // Etherscan's v2 API takes one key for every chain (Sepolia, Base Sepolia, OP Sepolia);
+  // Blockscout and Sourcify need none; the explorers of each chain are Hardhat's built-in chain descriptors.
+  verify: {
+    etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
+    blockscout: { enabled: true },
+  },
+  tasks: [...deployTasks, ...govTasks],
 });
