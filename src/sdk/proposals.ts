@@ -23,8 +23,10 @@ import { z } from "zod";
 import {
   ContributionRewards__factory,
   CreditGovernor__factory,
+  CreditSpender__factory,
   CreditToken__factory,
   EmissionController__factory,
+  RedemptionVault__factory,
   TimelockController__factory,
 } from "../../types/ethers-contracts/index.js";
 import { CategoryId, DEFAULT_CATEGORIES } from "./categories.js";
@@ -336,6 +338,8 @@ const CONTRACT_LABELS: Record<SystemContract, string> = {
   governor: "CreditGovernor",
   emission: "EmissionController",
   rewards: "ContributionRewards",
+  spender: "CreditSpender",
+  vault: "RedemptionVault",
 };
 
 const INTERFACES = {
@@ -344,6 +348,8 @@ const INTERFACES = {
   governor: CreditGovernor__factory.createInterface(),
   emission: emissionInterface,
   rewards: rewardsInterface,
+  spender: CreditSpender__factory.createInterface(),
+  vault: RedemptionVault__factory.createInterface(),
 } as const;
 
 export interface DescribeCallParameters {

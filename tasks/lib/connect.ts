@@ -70,6 +70,8 @@ const LABELS: Record<SystemContract, string> = {
   governor: "governor",
   emission: "emission controller",
   rewards: "rewards contract",
+  spender: "credit spender",
+  vault: "redemption vault",
 };
 
 export async function connectSystem(hre: HardhatRuntimeEnvironment, options: GovOptions): Promise<System> {

@@ -20,6 +20,8 @@ const ADDRESSES: SystemAddresses = {
   governor: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
   emission: "0x0165878A594ca255338adfa4d48449f69242Eb8F",
   rewards: "0xa513E6E4b8f2a923D98304ec87F64353C4D5C853",
+  spender: "0xB7f8BC63BbcaD18155201308C8f3540b07f84F5e",
+  vault: "0xA51c1fc2f0D1a1b8494Ed1FE312d7C3a78Ed91C0",
 };
 
 async function readExample(name: string): Promise<ProposalFile> {
@@ -156,6 +158,8 @@ describe("proposal files (src/sdk/proposals.ts)", function () {
       governor: (await sys.governor.getAddress()) as `0x${string}`,
       emission: (await sys.emission.getAddress()) as `0x${string}`,
       rewards: (await sys.rewards.getAddress()) as `0x${string}`,
+      spender: (await sys.spender.getAddress()) as `0x${string}`,
+      vault: (await sys.vault.getAddress()) as `0x${string}`,
     };
     const before = await readPolicy(sys.emission);
     const examples = await Promise.all(
