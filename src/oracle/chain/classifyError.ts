@@ -62,7 +62,7 @@ function collectMessages(error: unknown): string {
       parts.push(e.message, e.details ?? "", e.shortMessage ?? "", e.code ?? "");
       current = e.cause;
     } else {
-      parts.push(String(current));
+      parts.push(typeof current === "string" ? current : (JSON.stringify(current) ?? ""));
       break;
     }
   }

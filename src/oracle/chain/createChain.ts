@@ -85,9 +85,9 @@ function toCallArgs(args: RewardBatchArgs) {
   return { ...args, contributions: args.contributions.map((word) => BigInt(word)) };
 }
 
-export type Chain = Awaited<ReturnType<typeof createChain>>;
+export type Chain = ReturnType<typeof createChain>;
 
-export async function createChain({
+export function createChain({
   transport,
   abis,
   rewardsAddress,

@@ -94,6 +94,8 @@ export interface OracleSecrets {
   signerKeys: Secret<Hex>[];
   submitterKey: Secret<Hex> | undefined;
   platformSecrets: Map<string, Secret<string>>;
+  /** ORACLE_KEYSTORE_PASSWORD, kept for `keystore create`. */
+  keystorePassword: Secret<string> | undefined;
 }
 
 export type OracleConfig = Omit<FileConfig, "keystore"> & { secrets: OracleSecrets };
@@ -217,6 +219,7 @@ function loadSecrets(env: Record<string, string | undefined>, keystorePath: stri
     signerKeys: signerKeys.map((k) => new Secret(k as Hex)),
     submitterKey: submitterKey === undefined ? undefined : new Secret(submitterKey as Hex),
     platformSecrets: new Map(Object.entries(platformSecrets).map(([name, s]) => [name, new Secret(s)])),
+    keystorePassword: env.ORACLE_KEYSTORE_PASSWORD === undefined ? undefined : new Secret(env.ORACLE_KEYSTORE_PASSWORD),
   };
 }
 

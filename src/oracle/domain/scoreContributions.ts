@@ -4,8 +4,6 @@
  * category on a UTC day pass, later ones are rejected with `daily_limit_exceeded`. Given the
  * same rows and counts it always returns the same results.
  */
-import type { CategoryName } from "../../sdk/categories.js";
-import type { Evidence } from "./evidence.js";
 import { categoryNameOf, evidenceSchemas } from "./evidence.js";
 import type { RejectionReason, ScoringPolicy } from "./policies.js";
 import { scoreEvidence } from "./policies.js";
@@ -53,7 +51,7 @@ export function scoreContributions({
       if (category === undefined) return { id: item.id, accepted: false, reason: "unknown_category", policyVersion };
       const parsed = evidenceSchemas[category].safeParse(JSON.parse(item.evidence));
       if (!parsed.success) return { id: item.id, accepted: false, reason: "invalid_evidence", policyVersion };
-      const result = scoreEvidence({ category, evidence: parsed.data as Evidence[CategoryName], policy });
+      const result = scoreEvidence({ category, evidence: parsed.data, policy });
       if (!result.accepted) return { id: item.id, accepted: false, reason: result.reason, policyVersion };
       const key = dailyLimitKey(item.contributor, item.category, item.day);
       const used = counts.get(key) ?? 0;
