@@ -31,7 +31,7 @@ export interface CreateLoggerParameters {
   level: string;
   /** Human-readable output (pino-pretty) instead of JSON lines. */
   pretty?: boolean;
-  /** Where to write; defaults to stdout. */
+  /** Where to write; defaults to stdout, synchronously. */
   destination?: NodeJS.WritableStream;
 }
 
@@ -43,5 +43,6 @@ export function createLogger({ level, pretty = false, destination }: CreateLogge
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (pretty) return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: false } } });
-  return destination ? pino(options, destination) : pino(options);
+  // Synchronous writes: every line before a crash (even kill -9) is out of the process.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

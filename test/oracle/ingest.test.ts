@@ -77,10 +77,14 @@ describe("oracle: ingest", function () {
     expect(rows).to.have.length(1);
     // The constraint itself, below the API: a second row for the same (platform, event) fails.
     const row = rows[0]!;
-    const { id: _id, ...copy } = row;
+    const copy: Partial<typeof row> = { ...row };
+    delete copy.id;
     let failed = false;
     try {
-      await oracle.store.db.insertInto("contributions").values(copy).execute();
+      await oracle.store.db
+        .insertInto("contributions")
+        .values(copy as typeof row)
+        .execute();
     } catch (error) {
       failed = /UNIQUE/i.test(String(error));
     }
