@@ -42,7 +42,7 @@ export async function startService(env: Record<string, string>): Promise<Service
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the oracle did not start:\n${raw}`)), START_TIMEOUT_MS);
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       raw += chunk.toString();
       buffered += chunk.toString();
       const lines = buffered.split("\n");
@@ -61,7 +61,7 @@ export async function startService(env: Record<string, string>): Promise<Service
         }
       }
     });
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       raw += chunk.toString();
     });
     void exited.then(({ code, signal }) => {
