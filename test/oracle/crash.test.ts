@@ -86,7 +86,7 @@ describe("oracle: crashes (kill -9 of the service process, then restart)", funct
       const resent = await postUntilDone(second.url, events);
       // Recovery found what the killed process left in flight.
       await waitFor(
-        async () => second.logs.some((l) => l.msg === "reconciling batches left by the previous run"),
+        () => Promise.resolve(second.logs.some((l) => l.msg === "reconciling batches left by the previous run")),
         30_000,
         "recovery",
       );
