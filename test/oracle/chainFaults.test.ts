@@ -37,7 +37,7 @@ async function expectMintedOnce(harness: NodeHarness, oracle: Oracle, events: re
   for (const [contributor, amount] of expected) expect(await token.balanceOf(contributor)).to.equal(amount);
   // The recorded hash is the one mined on the final chain, at the recorded block.
   for (const batch of await oracle.store.batchesInState(["confirmed"], 1000)) {
-    const receipt = await harness.connection.provider.request({
+    const receipt: unknown = await harness.connection.provider.request({
       method: "eth_getTransactionReceipt",
       params: [batch.tx_hash],
     });
