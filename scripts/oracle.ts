@@ -19,8 +19,6 @@ import { encryptKeystore } from "../src/oracle/config/keystore.js";
 import { createDatabase } from "../src/oracle/db/createDatabase.js";
 import { createStore } from "../src/oracle/db/createStore.js";
 import { describeError } from "../src/oracle/errors.js";
-import { createLogger } from "../src/oracle/logger.js";
-import { createOracle } from "../src/oracle/main.js";
 
 const out = { write: (text: string) => void process.stdout.write(text) };
 
@@ -35,6 +33,9 @@ async function withStore<T>(fn: (store: ReturnType<typeof createStore>) => Promi
 }
 
 async function start(): Promise<void> {
+  // Loaded here so that the operator commands start fast (no HTTP server, no chain client).
+  const { createLogger } = await import("../src/oracle/logger.js");
+  const { createOracle } = await import("../src/oracle/main.js");
   const config = requireServiceConfig(loadConfig({ env: process.env }));
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const oracle = await createOracle({ config, logger });
