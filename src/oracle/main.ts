@@ -114,7 +114,6 @@ export async function createOracle({
       bodyLimitBytes: config.http.bodyLimitBytes,
       replayWindowSeconds: config.http.replayWindowSeconds,
       crash,
-      onIngest: () => pipeline.wake(),
     });
     shutdown.add("http", () => server.close());
     await server.listen({ host: config.http.host, port: config.http.port });

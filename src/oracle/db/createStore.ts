@@ -24,6 +24,8 @@ import type {
 const ACCEPTED_STATES: ContributionState[] = ["scored", "batched", "submitted", "confirmed", "deferred"];
 /** Bound on the `in (...)` lists (SQLite allows 32,766 parameters; PostgreSQL 65,535). */
 const CHUNK = 500;
+/** Most ingest inserts committed together. */
+const INGEST_GROUP_MAX = 256;
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -97,6 +99,55 @@ export interface CreateStoreParameters {
 }
 
 export function createStore({ db, now = Date.now }: CreateStoreParameters) {
+  /**
+   * Group commit: the inserts of concurrent requests that arrive in the same turn of the event
+   * loop share one transaction, so one commit (and its locking) serves many requests; each
+   * request is answered only after the commit that holds its row.
+   */
+  const ingestQueue: {
+    row: Omit<NewContributionRow, "id">;
+    resolve: (result: InsertContributionResult) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  let flushScheduled = false;
+
+  async function insertOne(
+    trx: Transaction<OracleDatabase>,
+    row: Omit<NewContributionRow, "id">,
+  ): Promise<InsertContributionResult> {
+    const created = await trx
+      .insertInto("contributions")
+      .values(row)
+      .onConflict((oc) => oc.columns(["platform", "event_id"]).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (created !== undefined) return { kind: "created", row: created };
+    const existing = await trx
+      .selectFrom("contributions")
+      .selectAll()
+      .where("platform", "=", row.platform)
+      .where("event_id", "=", row.event_id)
+      .executeTakeFirstOrThrow();
+    return { kind: existing.body_hash === row.body_hash ? "duplicate" : "conflict", row: existing };
+  }
+
+  async function flushIngest(): Promise<void> {
+    const group = ingestQueue.splice(0, INGEST_GROUP_MAX);
+    flushScheduled = ingestQueue.length > 0;
+    if (flushScheduled) setImmediate(() => void flushIngest());
+    if (group.length === 0) return;
+    try {
+      const results = await db.transaction().execute(async (trx) => {
+        const out: InsertContributionResult[] = [];
+        for (const { row } of group) out.push(await insertOne(trx, row));
+        return out;
+      });
+      group.forEach((entry, i) => entry.resolve(results[i]!));
+    } catch (error) {
+      for (const entry of group) entry.reject(error);
+    }
+  }
+
   async function requeueItems(trx: Transaction<OracleDatabase>, ids: number[], at: number) {
     for (const part of chunks(ids)) {
       await trx
@@ -116,22 +167,16 @@ export function createStore({ db, now = Date.now }: CreateStoreParameters) {
     /**
      * Accepts a platform event: assigns the next contribution id, or returns the record the
      * same event already has (`duplicate`), or `conflict` if that event id came with another body.
+     * Resolves only once the row is committed (group commit: see {@link insertOne}).
      */
-    async insertContribution(row: Omit<NewContributionRow, "id">): Promise<InsertContributionResult> {
-      const created = await db
-        .insertInto("contributions")
-        .values(row)
-        .onConflict((oc) => oc.columns(["platform", "event_id"]).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (created !== undefined) return { kind: "created", row: created };
-      const existing = await db
-        .selectFrom("contributions")
-        .selectAll()
-        .where("platform", "=", row.platform)
-        .where("event_id", "=", row.event_id)
-        .executeTakeFirstOrThrow();
-      return { kind: existing.body_hash === row.body_hash ? "duplicate" : "conflict", row: existing };
+    insertContribution(row: Omit<NewContributionRow, "id">): Promise<InsertContributionResult> {
+      return new Promise((resolve, reject) => {
+        ingestQueue.push({ row, resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(() => void flushIngest());
+        }
+      });
     },
 
     // ---------------------------------------------------------------- reads

@@ -19,7 +19,7 @@ export interface ContributionsTable {
   id: Generated<number>;
   platform: string;
   event_id: string;
-  /** keccak256 of the canonical request body: the same event id with another body is a conflict. */
+  /** sha256 of the canonical request body: the same event id with another body is a conflict. */
   body_hash: string;
   contributor: string;
   category: number;

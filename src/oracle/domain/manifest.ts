@@ -15,7 +15,7 @@ export interface ManifestItem {
   id: number;
   platform: string;
   eventId: string;
-  /** keccak256 of the canonical event body (evidence included). */
+  /** sha256 of the canonical event body (evidence included). */
   bodyHash: string;
   policyVersion: string;
 }

@@ -8,7 +8,8 @@
  */
 import { fastify, LogController } from "fastify";
 import type { FastifyReply } from "fastify";
-import { keccak256, stringToBytes } from "viem";
+import { createHash } from "node:crypto";
+
 import type { z } from "zod";
 
 import type { CrashPoint } from "../config/loadConfig.js";
@@ -35,8 +36,6 @@ export interface CreateServerParameters {
   bodyLimitBytes: number;
   replayWindowSeconds: number;
   crash: (point: CrashPoint) => void;
-  /** Called after a contribution is accepted (wakes the pipeline). */
-  onIngest?: () => void;
   /** What /healthz reports about the chain side. */
   health?: () => Record<string, unknown>;
   now?: () => number;
@@ -68,7 +67,6 @@ export function createServer({
   bodyLimitBytes,
   replayWindowSeconds,
   crash,
-  onIngest,
   health,
   now = Date.now,
 }: CreateServerParameters) {
@@ -154,7 +152,7 @@ export function createServer({
     const result = await store.insertContribution({
       platform: auth.platform,
       event_id: event.eventId,
-      body_hash: keccak256(stringToBytes(canonicalJson(event))),
+      body_hash: `0x${createHash("sha256").update(canonicalJson(event)).digest("hex")}`,
       contributor: event.contributor,
       category: categoryIdOf(event.category),
       evidence: canonicalJson(event.evidence),
@@ -183,7 +181,6 @@ export function createServer({
     if (result.kind === "created") {
       metrics.ingested.inc({ category: event.category });
       crash("after-ingest");
-      onIngest?.();
       return reply.code(201).send(contributionView(result.row));
     }
     metrics.duplicates.inc();

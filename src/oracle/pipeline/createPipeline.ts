@@ -682,7 +682,9 @@ export function createPipeline({
         return true;
       });
     }
-    let did = await step("score", score);
+    // Scoring alone does not hurry the next round (it scores in bulk); chain progress does.
+    await step("score", score);
+    let did = false;
     if (initialised) {
       did = (await step("monitor", monitor)) || did;
       did = (await step("batch", batch)) || did;
