@@ -19,7 +19,8 @@ interface AutocannonRequest {
 interface AutocannonOptions {
   url: string;
   connections: number;
-  duration: number;
+  duration?: number;
+  amount?: number;
   pipelining: number;
   requests: { method: string; setupRequest: (request: AutocannonRequest) => AutocannonRequest }[];
 }
@@ -41,6 +42,8 @@ const options = JSON.parse(process.argv[2] ?? "{}") as {
   secret: string;
   connections: number;
   durationSeconds: number;
+  /** Send exactly this many requests instead of running for a duration. */
+  amount?: number;
   label: string;
 };
 
@@ -61,7 +64,7 @@ let next = 0;
 const result = await autocannon({
   url: options.url,
   connections: options.connections,
-  duration: options.durationSeconds,
+  ...(options.amount === undefined ? { duration: options.durationSeconds } : { amount: options.amount }),
   pipelining: 1,
   requests: [
     {

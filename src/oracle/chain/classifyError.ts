@@ -12,6 +12,7 @@ export type ChainErrorKind =
   | "already_known"
   | "fee_too_low"
   | "insufficient_funds"
+  | "out_of_gas"
   | "revert"
   | "unknown";
 
@@ -33,6 +34,7 @@ const PATTERNS: [ChainErrorKind, RegExp][] = [
     /max ?fee ?per ?gas.*(less than|too low)|fee cap less than block base fee|is too low for the next block/i,
   ],
   ["insufficient_funds", /insufficient funds/i],
+  ["out_of_gas", /out of gas|gas required exceeds|intrinsic gas too low/i],
   [
     "unreachable",
     /fetch failed|econnrefused|econnreset|socket hang up|timed? ?out|timeout|network|http request failed|enotfound|ehostunreach|other side closed|terminated|503|502|504/i,

@@ -191,6 +191,20 @@ export function createChain({
       );
     },
 
+    /** Simulates the batch with `gas` (one execution); a revert comes back classified. */
+    async simulateRewardBatch(args: RewardBatchArgs, signatures: readonly Hex[], gas: bigint): Promise<void> {
+      await call("eth_call", () =>
+        client.simulateContract({
+          address: rewardsAddress,
+          abi: abis.rewards,
+          functionName: "rewardBatch",
+          args: [toCallArgs(args), [...signatures]],
+          account: submitter,
+          gas,
+        }),
+      );
+    },
+
     async marketFees(): Promise<Fees> {
       const fees = await call("fees", () => client.estimateFeesPerGas({ type: "eip1559", chain: null }));
       return { maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas };

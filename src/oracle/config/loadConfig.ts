@@ -65,6 +65,13 @@ const fileSchema = z.strictObject({
       gasLimitCap: wei.default(16_000_000n),
       gasMarginPercent: int(0, 200).default(20),
       maxInFlight: int(1, 64).default(4),
+      /**
+       * How the gas limit is found: `estimate` (eth_estimateGas, plus the margin), or `simulate`
+       * (one eth_call at a limit learned from earlier receipts, falling back to eth_estimateGas
+       * when that limit is too low): nodes that binary-search estimates (Hardhat's EDR runs
+       * ~14 executions for a large batch) cost far less this way.
+       */
+      gasEstimation: z.enum(["estimate", "simulate"]).default("estimate"),
     })
     .prefault({}),
   batch: z
@@ -126,6 +133,7 @@ export const ENV_KEYS: Record<string, string> = {
   ORACLE_GAS_LIMIT_CAP: "tx.gasLimitCap",
   ORACLE_GAS_MARGIN_PERCENT: "tx.gasMarginPercent",
   ORACLE_MAX_IN_FLIGHT: "tx.maxInFlight",
+  ORACLE_GAS_ESTIMATION: "tx.gasEstimation",
   ORACLE_BATCH_MAX_ITEMS: "batch.maxItems",
   ORACLE_BATCH_MAX_WAIT_MS: "batch.maxWaitMs",
   ORACLE_BATCH_DEADLINE_SECONDS: "batch.deadlineSeconds",

@@ -51,8 +51,18 @@ const QUORUM_BACKOFF_MS = 300_000;
 const SIGNER_SET_TTL_MS = 30_000;
 /** Clock skew warnings at most this often. */
 const SKEW_WARNING_INTERVAL_MS = 60_000;
+/** Gas model of `simulate` estimation: a batch's fixed part, and the first per-item guess. */
+const GAS_MODEL_BASE = 200_000n;
+const GAS_MODEL_FIRST_PER_ITEM = 50_000n;
 /** On shutdown, how long to wait for the step in flight. */
 const STOP_TIMEOUT_MS = 15_000;
+
+class BatchTooLargeError extends NonRetryableError {
+  override name = "BatchTooLargeError";
+  constructor(readonly gas: bigint) {
+    super(`the batch needs ${gas} gas, above the cap`);
+  }
+}
 
 export interface CreatePipelineParameters {
   config: ServiceConfig;
@@ -111,6 +121,9 @@ export function createPipeline({
   /** Receipts seen below the confirmation depth, to notice one that disappears (a reorg). */
   const seenReceipts = new Map<string, bigint>();
   let batchLimit = config.batch.maxItems;
+  /** Most gas per item seen in a receipt (for `simulate` estimation). */
+  let gasPerItem = GAS_MODEL_FIRST_PER_ITEM;
+  let gasPerItemLearned = false;
   let consecutiveFailures = 0;
   let batchingNotBefore = 0;
   let signerSetCache: { version: bigint; at: number } | undefined;
@@ -343,26 +356,24 @@ export function createPipeline({
       if (stopping) break;
       if ((batchNotBefore.get(batchRow.id) ?? 0) > Date.now()) continue;
       const { args, signatures } = payloadOf(batchRow);
-      let gas: bigint;
+      let gasLimit: bigint;
       try {
-        gas = await chain.estimateRewardBatchGas(args, signatures);
+        gasLimit = await gasLimitFor(batchRow, args, signatures);
       } catch (error) {
         if (error instanceof ChainCallError && error.classified.kind === "revert") {
           await handleRevert(batchRow, error.classified);
           did = true;
           continue;
         }
+        if (error instanceof BatchTooLargeError) {
+          batchLimit = Math.max(1, Math.floor(batchRow.item_count / 2));
+          log.warn({ batchId: batchRow.id, gas: error.gas.toString(), batchLimit }, "batch above the gas cap; splitting");
+          await failAndReconcile(batchRow, "too_large", [], false);
+          did = true;
+          continue;
+        }
         throw error;
       }
-      if (gas > config.tx.gasLimitCap) {
-        batchLimit = Math.max(1, Math.floor(batchRow.item_count / 2));
-        log.warn({ batchId: batchRow.id, gas: gas.toString(), batchLimit }, "batch above the gas cap; splitting");
-        await failAndReconcile(batchRow, "too_large", [], false);
-        did = true;
-        continue;
-      }
-      const margin = (gas * BigInt(100 + config.tx.gasMarginPercent)) / 100n;
-      const gasLimit = margin > config.tx.gasLimitCap ? config.tx.gasLimitCap : margin;
       const nonce = await allocateNonce();
       const fees = await feesFor(nonce);
       const data = chain.encodeRewardBatch(args, signatures);
@@ -375,6 +386,39 @@ export function createPipeline({
       did = true;
     }
     return did;
+  }
+
+  /**
+   * The gas limit of a batch, found by the configured method. Both detect a revert (thrown as
+   * a classified {@link ChainCallError}) before anything is signed or sent.
+   */
+  async function gasLimitFor(batchRow: BatchRow, args: RewardBatchArgs, signatures: Hex[]): Promise<bigint> {
+    const cap = config.tx.gasLimitCap;
+    if (config.tx.gasEstimation === "simulate") {
+      const modeled = GAS_MODEL_BASE + BigInt(batchRow.item_count) * gasPerItem;
+      const bound = modeled > cap ? cap : modeled;
+      try {
+        await chain.simulateRewardBatch(args, signatures, bound);
+        return bound;
+      } catch (error) {
+        // A bound too low for this batch (out of gas, or an undecoded failure): ask the node.
+        if (!(error instanceof ChainCallError)) throw error;
+        const { kind, errorName } = error.classified;
+        if (!(kind === "out_of_gas" || (kind === "revert" && errorName === undefined))) throw error;
+      }
+    }
+    const gas = await chain.estimateRewardBatchGas(args, signatures);
+    if (gas > cap) throw new BatchTooLargeError(gas);
+    const margin = (gas * BigInt(100 + config.tx.gasMarginPercent)) / 100n;
+    return margin > cap ? cap : margin;
+  }
+
+  /** Learns the gas per item from a receipt, with the configured margin (for `simulate`). */
+  function learnGas(gasUsed: bigint, items: number): void {
+    if (items === 0 || gasUsed <= GAS_MODEL_BASE) return;
+    const perItem = (((gasUsed - GAS_MODEL_BASE) / BigInt(items)) * BigInt(100 + config.tx.gasMarginPercent)) / 100n + 1n;
+    if (!gasPerItemLearned || perItem > gasPerItem) gasPerItem = perItem;
+    gasPerItemLearned = true;
   }
 
   async function handleRevert(batchRow: BatchRow, revert: ClassifiedChainError): Promise<void> {
@@ -647,6 +691,7 @@ export function createPipeline({
     });
     consecutiveFailures = 0;
     batchLimit = config.batch.maxItems;
+    learnGas(receipt.gasUsed, ids.size);
     metrics.batches.inc({ outcome: "confirmed" });
     metrics.minted.inc(outcome.rewarded.length);
     metrics.deferred.inc(outcome.deferred.length);
