@@ -109,7 +109,8 @@ async function endToEnd(
       started = performance.now();
       proxy.resume();
     }
-    if (posted.ok !== E2E_CONTRIBUTIONS) throw new Error(`only ${posted.ok} of ${E2E_CONTRIBUTIONS} posts accepted: ${JSON.stringify(posted)}`);
+    if (posted.ok !== E2E_CONTRIBUTIONS)
+      throw new Error(`only ${posted.ok} of ${E2E_CONTRIBUTIONS} posts accepted: ${JSON.stringify(posted)}`);
     for (;;) {
       const confirmed = (await store.countByState()).confirmed ?? 0;
       if (confirmed >= E2E_CONTRIBUTIONS) break;
@@ -156,12 +157,14 @@ try {
     ["estimate", "estimate", false],
     ["backlog", "simulate", true],
   ] as const) {
-    if (!(await connection.provider.request({ method: "evm_revert", params: [clean] }))) throw new Error("evm_revert failed");
+    if (!(await connection.provider.request({ method: "evm_revert", params: [clean] })))
+      throw new Error("evm_revert failed");
     clean = (await connection.provider.request({ method: "evm_snapshot", params: [] })) as string;
     e2e[name] = await endToEnd(deployment, node.url, mode, backlog);
     console.log(`${name}: ${JSON.stringify(e2e[name])}`);
   }
-  const best = e2e.simulate!;
+  // The headline is the default configuration (eth_estimateGas).
+  const best = e2e.estimate!;
   const results = {
     machine_cores: os.cpus().length,
     ingest_rps: Math.round(ingest.rps),
@@ -171,14 +174,14 @@ try {
     ingest_non_2xx: ingest.non2xx,
     ingest_errors: ingest.errors,
     e2e_contributions: E2E_CONTRIBUTIONS,
-    e2e_gas_estimation: "simulate",
+    e2e_gas_estimation: "estimate",
     e2e_seconds: best.seconds,
     e2e_contributions_per_s: best.perSecond,
     e2e_post_seconds: best.postSeconds,
     e2e_batches: best.batches,
     e2e_gas_per_contribution: best.gasPerContribution,
-    e2e_estimate_mode_seconds: e2e.estimate!.seconds,
-    e2e_estimate_mode_contributions_per_s: e2e.estimate!.perSecond,
+    e2e_simulate_mode_seconds: e2e.simulate!.seconds,
+    e2e_simulate_mode_contributions_per_s: e2e.simulate!.perSecond,
     e2e_backlog_seconds: e2e.backlog!.seconds,
     e2e_backlog_contributions_per_s: e2e.backlog!.perSecond,
   };
@@ -190,9 +193,9 @@ try {
     ["ingest latency p50 (ms)", results.ingest_p50_ms, ""],
     ["ingest latency p99 (ms)", results.ingest_p99_ms, "≤ 50"],
     ["ingest non-2xx / errors", `${results.ingest_non_2xx} / ${results.ingest_errors}`, "0 / 0"],
-    [`end to end: ${E2E_CONTRIBUTIONS} contributions, simulate (s)`, results.e2e_seconds, ""],
-    ["end to end contributions confirmed/s, simulate", results.e2e_contributions_per_s, "≥ 500"],
-    ["end to end contributions confirmed/s, estimate", results.e2e_estimate_mode_contributions_per_s, ""],
+    [`end to end: ${E2E_CONTRIBUTIONS} contributions (s)`, results.e2e_seconds, ""],
+    ["end to end contributions confirmed/s", results.e2e_contributions_per_s, "≥ 500"],
+    ["  the same with simulate gas estimation", results.e2e_simulate_mode_contributions_per_s, ""],
     ["backlog drained: contributions confirmed/s", results.e2e_backlog_contributions_per_s, ""],
     ["batches / gas per contribution", `${results.e2e_batches} / ${results.e2e_gas_per_contribution}`, ""],
   );

@@ -114,6 +114,7 @@ export async function createOracle({
       bodyLimitBytes: config.http.bodyLimitBytes,
       replayWindowSeconds: config.http.replayWindowSeconds,
       crash,
+      health: () => pipeline.status(),
     });
     shutdown.add("http", () => server.close());
     await server.listen({ host: config.http.host, port: config.http.port });

@@ -128,6 +128,8 @@ export function createPipeline({
   let batchingNotBefore = 0;
   let signerSetCache: { version: bigint; at: number } | undefined;
   let lastSkewWarning = 0;
+  let lastChainError: { at: number; message: string } | undefined;
+  let lastChainSuccess: number | undefined;
   let initialised = false;
   let recovered = false;
   let stopping = false;
@@ -144,8 +146,10 @@ export function createPipeline({
       const didWork = await fn();
       if (state.failures > 0) log.info({ step: name, failures: state.failures }, "step recovered");
       state.failures = 0;
+      if (name !== "score") lastChainSuccess = Date.now();
       return didWork;
     } catch (error) {
+      if (name !== "score") lastChainError = { at: Date.now(), message: describeError(error) };
       state.failures += 1;
       const wait = backoffMs({ attempt: state.failures, baseMs: STEP_BACKOFF_BASE_MS, maxMs: STEP_BACKOFF_MAX_MS });
       state.nextAt = Date.now() + wait;
@@ -367,7 +371,10 @@ export function createPipeline({
         }
         if (error instanceof BatchTooLargeError) {
           batchLimit = Math.max(1, Math.floor(batchRow.item_count / 2));
-          log.warn({ batchId: batchRow.id, gas: error.gas.toString(), batchLimit }, "batch above the gas cap; splitting");
+          log.warn(
+            { batchId: batchRow.id, gas: error.gas.toString(), batchLimit },
+            "batch above the gas cap; splitting",
+          );
           await failAndReconcile(batchRow, "too_large", [], false);
           did = true;
           continue;
@@ -416,7 +423,8 @@ export function createPipeline({
   /** Learns the gas per item from a receipt, with the configured margin (for `simulate`). */
   function learnGas(gasUsed: bigint, items: number): void {
     if (items === 0 || gasUsed <= GAS_MODEL_BASE) return;
-    const perItem = (((gasUsed - GAS_MODEL_BASE) / BigInt(items)) * BigInt(100 + config.tx.gasMarginPercent)) / 100n + 1n;
+    const perItem =
+      (((gasUsed - GAS_MODEL_BASE) / BigInt(items)) * BigInt(100 + config.tx.gasMarginPercent)) / 100n + 1n;
     if (!gasPerItemLearned || perItem > gasPerItem) gasPerItem = perItem;
     gasPerItemLearned = true;
   }
@@ -760,6 +768,21 @@ export function createPipeline({
     },
     /** Runs one round of every step (tests drive the pipeline this way). */
     tick,
+    /** What /healthz reports about the chain side. */
+    status(): Record<string, unknown> {
+      const failing = [...steps.entries()]
+        .filter(([name, s]) => name !== "score" && s.failures > 0)
+        .map(([name]) => name);
+      return {
+        chain: failing.length === 0 && initialised ? "ok" : initialised ? "degraded" : "connecting",
+        failingSteps: failing,
+        lastChainSuccess: lastChainSuccess === undefined ? null : new Date(lastChainSuccess).toISOString(),
+        lastChainError:
+          lastChainError === undefined
+            ? null
+            : { at: new Date(lastChainError.at).toISOString(), message: lastChainError.message },
+      };
+    },
     /** Shortens the current sleep. */
     wake(): void {
       wakeUp?.();
