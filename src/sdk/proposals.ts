@@ -356,7 +356,8 @@ export interface DescribeCallParameters {
   target: string;
   value: bigint;
   calldata: string;
-  addresses: SystemAddresses;
+  /** The system's addresses; contracts left out are shown as raw calls. */
+  addresses: Partial<SystemAddresses>;
   decimals: number;
   symbol?: string;
 }
@@ -373,8 +374,8 @@ export function describeCall({
   decimals,
   symbol = "CRED",
 }: DescribeCallParameters): string {
-  const entry = (Object.entries(addresses) as [SystemContract, Address][]).find(
-    ([, known]) => known.toLowerCase() === target.toLowerCase(),
+  const entry = (Object.entries(addresses) as [SystemContract, Address | undefined][]).find(
+    ([, known]) => known?.toLowerCase() === target.toLowerCase(),
   );
   const eth = value > 0n ? ` with ${formatUnits(value, 18)} ETH` : "";
   if (entry === undefined) return `call ${checksum(target.toLowerCase())} with data ${calldata}${eth}`;

@@ -38,12 +38,19 @@ export interface GovOptions {
 
 type Ethers = Awaited<ReturnType<HardhatRuntimeEnvironment["network"]["create"]>>["ethers"];
 
+/**
+ * The addresses a command works with. The spender and the vault are known from a deployment
+ * only: `--governor` and `--rewards` lead to the other five.
+ */
+export type GovAddresses = Omit<SystemAddresses, "spender" | "vault"> &
+  Partial<Pick<SystemAddresses, "spender" | "vault">>;
+
 export interface System {
   ethers: Ethers;
   chainId: bigint;
   /** Where the addresses came from: a deployment id, or "--governor/--rewards". */
   source: string;
-  addresses: SystemAddresses;
+  addresses: GovAddresses;
   token: CreditToken;
   timelock: TimelockController;
   governor: CreditGovernor;
@@ -80,16 +87,18 @@ export async function connectSystem(hre: HardhatRuntimeEnvironment, options: Gov
   const { chainId } = await provider.getNetwork();
   const { addresses, source } = await resolveAddresses(hre, ethers, chainId, options);
 
+  const known = (Object.keys(LABELS) as SystemContract[]).flatMap((name) => {
+    const address = addresses[name];
+    return address === undefined ? [] : [[name, address] as const];
+  });
   const codes = await Promise.all(
-    (Object.keys(LABELS) as SystemContract[]).map(
-      async (name) => [name, await provider.getCode(addresses[name])] as const,
-    ),
+    known.map(async ([name, address]) => [name, address, await provider.getCode(address)] as const),
   );
-  const missing = codes.find(([, code]) => code === "0x");
+  const missing = codes.find(([, , code]) => code === "0x");
   if (missing !== undefined) {
-    const [name] = missing;
+    const [name, address] = missing;
     throw new CommandError(
-      `there is no contract at the ${LABELS[name]} address ${addresses[name]} on chain ${chainId} ` +
+      `there is no contract at the ${LABELS[name]} address ${address} on chain ${chainId} ` +
         `(addresses from ${source}: is it a deployment of another chain or of a node that was restarted?)`,
     );
   }
@@ -125,11 +134,11 @@ async function resolveAddresses(
   ethers: Ethers,
   chainId: bigint,
   options: GovOptions,
-): Promise<{ addresses: SystemAddresses; source: string }> {
+): Promise<{ addresses: GovAddresses; source: string }> {
   const governorOverride = options.governor === undefined ? undefined : parseAddress(options.governor, "--governor");
   const rewardsOverride = options.rewards === undefined ? undefined : parseAddress(options.rewards, "--rewards");
 
-  let addresses: Partial<SystemAddresses> = {};
+  let addresses: Partial<GovAddresses> = {};
   let source = "--governor and --rewards";
   if (governorOverride === undefined || rewardsOverride === undefined) {
     try {
@@ -170,7 +179,8 @@ async function resolveAddresses(
     });
     addresses = { ...addresses, rewards: getAddress(rewardsOverride), emission: getAddress(emission) };
   }
-  return { addresses: addresses as SystemAddresses, source };
+  // Complete: either a deployment gave all of them, or both overrides gave the five core ones.
+  return { addresses: addresses as GovAddresses, source };
 }
 
 async function resolveSigner(ethers: Ethers, from: string | undefined): Promise<HardhatEthersSigner> {

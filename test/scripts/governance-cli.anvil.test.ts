@@ -24,6 +24,7 @@ import { formatAmount } from "../../src/sdk/formatAmount.js";
 import type { SystemAddresses } from "../../src/sdk/deployments.js";
 import { startAnvil } from "../helpers/anvil.js";
 import type { AnvilNode } from "../helpers/anvil.js";
+import { terminalEnv } from "../helpers/env.js";
 
 const TOKEN = 10n ** 18n;
 const HARDHAT = path.resolve("node_modules", ".bin", "hardhat");
@@ -79,7 +80,7 @@ describe("governance commands on anvil (hardhat deploy, hardhat gov ...)", funct
       execFile(
         HARDHAT,
         args,
-        { env: { ...process.env, LOCALHOST_RPC_URL: anvil.url }, timeout: 120_000 },
+        { env: terminalEnv({ LOCALHOST_RPC_URL: anvil.url }), timeout: 120_000 },
         (error, stdout, stderr) => {
           if (error !== null && typeof error.code !== "number") reject(new Error(error.message, { cause: error }));
           else resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
@@ -178,6 +179,7 @@ describe("governance commands on anvil (hardhat deploy, hardhat gov ...)", funct
       proposeBelowThreshold: background(() => gov("propose", GRANT_FILE, "--from", "8")),
       proposeTooLarge: background(() => gov("propose", tooLargeGrant, "--from", "1")),
       statusUnknown: background(() => gov("status", "123")),
+      statusUnknownWithStack: background(() => gov("status", "123", "--show-stack-traces")),
       categories: background(() => gov("categories")),
       epoch: background(() => gov("epoch")),
     };
@@ -397,6 +399,13 @@ describe("governance commands on anvil (hardhat deploy, hardhat gov ...)", funct
 
     it("status names an unknown proposal in one line", async function () {
       expectOneLineError(await early.statusUnknown, /there is no proposal 123/);
+    });
+
+    it("status prints the stack trace as well when asked to (Hardhat's default in CI)", async function () {
+      const run = await early.statusUnknownWithStack;
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.match(/^Error: there is no proposal 123$/m);
+      expect(run.stderr).to.match(/^\s+at /m);
     });
   });
 
