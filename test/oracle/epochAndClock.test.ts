@@ -108,7 +108,7 @@ describe("oracle: epoch budget and clocks (in-process network)", function () {
     for (const log of logs) {
       const row = (await oracle.store.contributionById(Number(log.args.contributionId)))!;
       const event = byEventId.get(row.event_id)!;
-      const block = (await log.getBlock())!;
+      const block = await log.getBlock();
       const state = states.find(
         (st) => BigInt(block.timestamp) >= st.start && BigInt(block.timestamp) < st.start + st.duration,
       )!;
