@@ -1,5 +1,6 @@
 /**
- * `npm start`: the whole system on this machine, on embedded defaults.
+ * `npm start`: the whole system on this machine, on embedded defaults. The npm script compiles
+ * first (`hardhat compile`): this file imports the TypeChain types the compiler generates.
  *
  * 1. A local chain: Hardhat's node on 127.0.0.1 (or the one already answering on the port,
  *    which is then reused and never stopped by this script).
@@ -208,8 +209,6 @@ async function main(): Promise<void> {
   process.env.LOCALHOST_RPC_URL = rpcUrl;
   const { default: hre } = await import("hardhat");
   report.section("Deployment");
-  // The default build profile, which `npm test` uses too (both profiles compile alike).
-  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   const connection = await hre.network.create({ network: "localhost" });
   const deploymentsDir = path.join(hre.config.paths.ignition, "deployments");
   const deploymentDir = path.join(deploymentsDir, options.deploymentId);
