@@ -24,6 +24,7 @@ import pc from "picocolors";
 import { getAddress } from "viem";
 import type { Address } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import { z } from "zod";
 
 import LocalCreditSystemModule from "../ignition/modules/LocalCreditSystem.js";
 import { createOracleClient } from "../src/oracle/client.js";
@@ -116,16 +117,22 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (shuttingDown) {
       // A second Ctrl-C: do not wait for the children's graceful shutdown.
-      for (const child of children) process.kill(child.pid, "SIGKILL");
+      for (const child of children) child.kill();
       process.exit(130);
     }
     void shutdown(0);
   });
 }
 
-/** Watches a child: if it dies while the stack runs, everything stops. */
-function supervise(child: Child): Child {
+/** Records a child the moment it exists, so that a shutdown stops it even before it is ready. */
+function register(child: Child): void {
   children.push(child);
+  // A shutdown that began while this one was being spawned has already taken its list.
+  if (shuttingDown) void child.stop();
+}
+
+/** Watches a ready child: if it dies while the stack runs, everything stops. */
+function supervise(child: Child): Child {
   void child.exited.then(async (code) => {
     // Ctrl-C reaches the children too (one process group): give our own handler a moment.
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -144,6 +151,30 @@ function privateKeyOf(index: number): `0x${string}` {
   return `0x${Buffer.from(key).toString("hex")}`;
 }
 
+/** Which deployment and chain instance the oracle database next to it belongs to. */
+const stackMarkerSchema = z.object({
+  deploymentId: z.string(),
+  chainInstance: z.string(),
+  rewards: z.string(),
+});
+type StackMarker = z.infer<typeof stackMarkerSchema>;
+
+async function readMarker(file: string): Promise<StackMarker | undefined> {
+  try {
+    return stackMarkerSchema.parse(JSON.parse(await readFile(file, "utf8")));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The hash of block 1: it tells one run of a local node from another (the timestamps differ),
+ * where the chain id and the deterministic contract addresses do not. Undefined on an empty chain.
+ */
+async function chainInstanceOf(provider: { getBlock(block: number): Promise<{ hash: string | null } | null> }) {
+  return (await provider.getBlock(1))?.hash ?? undefined;
+}
+
 /** The platform's HMAC secret, made once per data directory and kept there (never in git). */
 async function platformSecret(dataDir: string): Promise<string> {
   const file = path.join(dataDir, "platform-secret");
@@ -159,7 +190,9 @@ async function platformSecret(dataDir: string): Promise<string> {
 
 async function main(): Promise<void> {
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true }).catch((error: unknown) => {
+    throw new StartError(`cannot create the data directory ${dataDir}: ${(error as Error).message}`);
+  });
   const rpcUrl = `http://127.0.0.1:${options.rpcPort}`;
   const oracleUrl = `http://127.0.0.1:${options.oraclePort}`;
   const gatewayUrl = `http://127.0.0.1:${options.gatewayPort}`;
@@ -194,6 +227,7 @@ async function main(): Promise<void> {
             logFile,
             ready: async () => (await jsonRpcChainId(rpcUrl)) !== undefined,
             timeoutMs: 60_000,
+            onSpawn: register,
           }),
         ),
       (child) => `Hardhat's node on ${rpcUrl} (pid ${child.pid}, log ${show(logFile)})`,
@@ -212,34 +246,63 @@ async function main(): Promise<void> {
   const connection = await hre.network.create({ network: "localhost" });
   const deploymentsDir = path.join(hre.config.paths.ignition, "deployments");
   const deploymentDir = path.join(deploymentsDir, options.deploymentId);
-  const databasePath = path.join(dataDir, "oracle.sqlite");
+  // One oracle database per deployment, with a marker saying which chain instance it belongs to.
+  const databasePath = path.join(dataDir, `oracle-${options.deploymentId}.sqlite`);
+  const markerPath = path.join(dataDir, `stack-${options.deploymentId}.json`);
+  const chainInstance = await chainInstanceOf(connection.ethers.provider);
+  const marker = await readMarker(markerPath);
   let reused = false;
   try {
     const existing = await loadDeployment({ deploymentId: options.deploymentId, deploymentsDir });
-    reused = (await connection.ethers.provider.getCode(existing.addresses.token)) !== "0x";
+    // The addresses are deterministic (deployer and nonces), so code there is not proof enough
+    // when the marker knows which chain instance the deployment was made on.
+    reused =
+      (await connection.ethers.provider.getCode(existing.addresses.token)) !== "0x" &&
+      (marker === undefined || marker.chainInstance === chainInstance);
   } catch (error) {
     if (!(error instanceof DeploymentError)) throw error;
   }
   if (!reused) {
-    // Whatever is there belongs to a chain that is gone, and so does the oracle's database.
+    // Whatever is there belongs to a chain that is gone.
     await rm(deploymentDir, { recursive: true, force: true });
+  }
+  let stablecoin: Address;
+  try {
+    const deployed = await report.wait(
+      reused ? `Checking deployment "${options.deploymentId}"` : `Deploying the system as "${options.deploymentId}"`,
+      () =>
+        connection.ignition.deploy(LocalCreditSystemModule, {
+          parameters: PARAMETERS,
+          deploymentId: options.deploymentId,
+          displayUi: false,
+        }),
+      () =>
+        reused
+          ? `Reusing deployment "${options.deploymentId}" (${show(deploymentDir)})`
+          : `Deployed with Ignition (${show(deploymentDir)}, parameters ${show(PARAMETERS)})`,
+    );
+    stablecoin = getAddress(await deployed.stablecoin.getAddress());
+  } catch (error) {
+    throw new StartError(
+      `Ignition could not ${reused ? "continue" : "make"} deployment "${options.deploymentId}": ` +
+        `${error instanceof Error ? error.message : String(error)}\n` +
+        "If the contracts or ignition/parameters/localhost.json changed since it was made, start a fresh chain " +
+        "or pass another --deployment-id.",
+    );
+  }
+  const { addresses } = await loadDeployment({ deploymentId: options.deploymentId, deploymentsDir });
+  const keepDatabase =
+    reused && marker !== undefined && marker.chainInstance === chainInstance && marker.rewards === addresses.rewards;
+  if (!keepDatabase) {
+    // A database of another deployment or chain would hold ids and batches that mean nothing here.
     for (const suffix of ["", "-wal", "-shm", "-journal"]) await rm(`${databasePath}${suffix}`, { force: true });
   }
-  const deployed = await report.wait(
-    reused ? `Checking deployment "${options.deploymentId}"` : `Deploying the system as "${options.deploymentId}"`,
-    () =>
-      connection.ignition.deploy(LocalCreditSystemModule, {
-        parameters: PARAMETERS,
-        deploymentId: options.deploymentId,
-        displayUi: false,
-      }),
-    () =>
-      reused
-        ? `Reusing deployment "${options.deploymentId}" (${show(deploymentDir)})`
-        : `Deployed with Ignition (${show(deploymentDir)}, parameters ${show(PARAMETERS)})`,
-  );
-  const { addresses } = await loadDeployment({ deploymentId: options.deploymentId, deploymentsDir });
-  const stablecoin = getAddress(await deployed.stablecoin.getAddress());
+  const current: StackMarker = {
+    deploymentId: options.deploymentId,
+    chainInstance: (await chainInstanceOf(connection.ethers.provider))!,
+    rewards: addresses.rewards,
+  };
+  await writeFile(markerPath, `${JSON.stringify(current, null, 2)}\n`);
   const labels: [string, Address, string][] = [
     ["CreditToken", addresses.token, ""],
     ["TimelockController", addresses.timelock, "treasury, admin of everything"],
@@ -284,6 +347,7 @@ async function main(): Promise<void> {
           logFile: oracleLog,
           ready: () => answers(`${oracleUrl}/healthz`),
           timeoutMs: 60_000,
+          onSpawn: register,
         }),
       ),
     (child) => `Oracle on ${oracleUrl} (pid ${child.pid}, SQLite ${show(databasePath)}, log ${show(oracleLog)})`,
@@ -307,6 +371,7 @@ async function main(): Promise<void> {
           logFile: gatewayLog,
           ready: () => answers(`${gatewayUrl}/healthz`),
           timeoutMs: 60_000,
+          onSpawn: register,
         }),
       ),
     (child) => `Gateway on ${gatewayUrl} (pid ${child.pid}, ${GATEWAY_PRICE} CRED a request, log ${show(gatewayLog)})`,

@@ -21,6 +21,8 @@ export interface StartChildParameters {
   ready: () => Promise<boolean>;
   /** How long to wait for `ready`. */
   timeoutMs: number;
+  /** Called as soon as the process exists, before it is ready (so that a shutdown can stop it). */
+  onSpawn?: (child: Child) => void;
 }
 
 export interface Child {
@@ -33,6 +35,8 @@ export interface Child {
   readonly stopping: boolean;
   /** Whether the process still runs. */
   readonly running: boolean;
+  /** SIGKILL now, if it still runs (never throws). */
+  kill(): void;
   /** SIGTERM, then SIGKILL if it is still running after `graceMs`. Resolves once it exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -55,21 +59,18 @@ export async function tailOf(file: string, lines = 15): Promise<string> {
 
 /** Starts a process and waits until `ready` says it serves. Kills it if it never does. */
 export async function startChild(parameters: StartChildParameters): Promise<Child> {
-  const { name, command, args, env, logFile, ready, timeoutMs } = parameters;
+  const { name, command, args, env, logFile, ready, timeoutMs, onSpawn } = parameters;
   const log = createWriteStream(logFile, { flags: "a" });
   await new Promise<void>((resolve, reject) => log.once("open", () => resolve()).once("error", reject));
   const child: ChildProcess = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   let stopping = false;
+  // "close", not "exit": the process's last output (often why it died) is in the log by then.
   const exited = new Promise<number | string>((resolve) => {
-    child.once("exit", (code, signal) => {
-      log.end();
-      resolve(code ?? signal ?? "unknown");
-    });
+    child.once("close", (code, signal) => log.end(() => resolve(code ?? signal ?? "unknown")));
     child.once("error", (error) => {
-      log.end(`\n${error.message}\n`);
-      resolve(error.message);
+      if (child.pid === undefined) log.end(`\n${error.message}\n`, () => resolve(error.message));
     });
   });
 
@@ -84,6 +85,10 @@ export async function startChild(parameters: StartChildParameters): Promise<Chil
     get running() {
       return child.exitCode === null && child.signalCode === null;
     },
+    kill() {
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
     async stop(graceMs = 10_000) {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -94,6 +99,7 @@ export async function startChild(parameters: StartChildParameters): Promise<Chil
     },
   };
 
+  onSpawn?.(handle);
   const deadline = Date.now() + timeoutMs;
   let exitedEarly: number | string | undefined;
   void exited.then((code) => (exitedEarly = code));

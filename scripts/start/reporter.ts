@@ -28,7 +28,8 @@ export function createReporter(stream: NodeJS.WriteStream = process.stdout): Rep
       });
     },
     async wait(text, task, done) {
-      const spinner = ora({ text, stream, indent: 2 }).start();
+      // discardStdin off: Ctrl-C stays a terminal SIGINT to the whole process group.
+      const spinner = ora({ text, stream, indent: 2, discardStdin: false }).start();
       try {
         const result = await task((next) => {
           spinner.text = next;

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -70,7 +70,14 @@ describe("npm start (scripts/start.ts): the local stack", function () {
   });
 
   afterEach(function () {
-    for (const child of running.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+    // Each run is its own process group (detached): a failed test leaves no node, oracle or gateway.
+    for (const child of running.splice(0)) {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // The group is gone already.
+      }
+    }
   });
 
   after(async function () {
@@ -103,7 +110,7 @@ describe("npm start (scripts/start.ts): the local stack", function () {
         deploymentId,
         ...args,
       ],
-      { env: terminalEnv(), stdio: ["ignore", "pipe", "pipe"] },
+      { env: terminalEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
     running.push(child);
     let output = "";
@@ -151,7 +158,7 @@ describe("npm start (scripts/start.ts): the local stack", function () {
     });
     expect(gateway.status).to.equal(402);
     await gateway.body?.cancel();
-    expect(existsSync(path.join(dataDir, "oracle.sqlite"))).to.equal(true);
+    expect(existsSync(path.join(dataDir, `oracle-${deploymentId}.sqlite`))).to.equal(true);
 
     run.child.kill("SIGINT");
     expect(await run.exited).to.equal(0);
@@ -161,25 +168,39 @@ describe("npm start (scripts/start.ts): the local stack", function () {
     expect(await chainAnswers(rpcUrl)).to.equal(false);
   });
 
-  it("reuses a chain that is already running and its deployment, and leaves that chain running", async function () {
+  it("reuses a running chain and its deployment (a rerun picks another category), and redeploys on a new chain", async function () {
+    const marker = path.join(dataDir, `stack-${deploymentId}.json`);
     const node = await startHardhatNode();
+    let firstInstance: string;
     try {
       const rpcPort = Number(new URL(node.url).port);
-      const first = await start(["--no-scenario", "--exit"], rpcPort);
+      const first = await start(["--exit"], rpcPort);
       expect(await first.exited, first.output()).to.equal(0);
       expect(first.output()).to.contain(`Using the chain already running at ${node.url}`);
       expect(first.output()).to.contain(`Deployed with Ignition (ignition/deployments/${deploymentId}`);
+      expect(first.output()).to.contain("bugReport base reward 25 CRED → 30 CRED");
       const token = /CreditToken\s+(0x[0-9a-fA-F]{40})/.exec(first.output())![1];
+      firstInstance = (JSON.parse(await readFile(marker, "utf8")) as { chainInstance: string }).chainInstance;
 
-      const second = await start(["--no-scenario", "--exit"], rpcPort);
+      const second = await start(["--exit"], rpcPort);
       expect(await second.exited, second.output()).to.equal(0);
       expect(second.output()).to.contain(`Reusing deployment "${deploymentId}"`);
       expect(/CreditToken\s+(0x[0-9a-fA-F]{40})/.exec(second.output())![1]).to.equal(token);
+      // bugReport changed this epoch already: the rerun proposes the next category.
+      expect(second.output()).to.contain("bugFix base reward 100 CRED → 120 CRED");
+      expect(second.output()).to.match(/Ada's bugFix: confirmed, 192 CRED at quality 1\.60x/);
       expect(second.output()).to.contain("Stopping gateway, oracle…");
       expect(await chainAnswers(node.url), "the chain it did not start keeps running").to.equal(true);
     } finally {
       await node.stop();
     }
+
+    // The chain is gone: the next start deploys afresh (same addresses: same deployer and nonces).
+    const third = await start(["--no-scenario", "--exit"]);
+    expect(await third.exited, third.output()).to.equal(0);
+    expect(third.output()).to.contain(`Deployed with Ignition (ignition/deployments/${deploymentId}`);
+    const thirdInstance = (JSON.parse(await readFile(marker, "utf8")) as { chainInstance: string }).chainInstance;
+    expect(thirdInstance).to.not.equal(firstInstance);
   });
 
   it("stops everything and exits 1 when the oracle dies", async function () {
