@@ -1,27 +1,14 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
+
+import { freePort } from "../../scripts/start/children.js";
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const READY_PATTERN = /Started HTTP and WebSocket JSON-RPC server at/;
 
-/** A free TCP port on the loopback interface. */
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      if (address === null || typeof address === "string") {
-        server.close();
-        reject(new Error("could not read the allocated port"));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
-}
+/** A free TCP port on the loopback interface (the one helper `npm start` uses too). */
+export const freeLoopbackPort = freePort;
 
 export interface HardhatNode {
   url: string;

@@ -12,6 +12,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 
+import { jsonRpcChainId } from "../../scripts/start/children.js";
 import { startHardhatNode, freeLoopbackPort } from "../helpers/hardhat-node.js";
 import { terminalEnv } from "../helpers/env.js";
 
@@ -35,17 +36,7 @@ async function answersHttp(url: string): Promise<number | undefined> {
 }
 
 async function chainAnswers(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      signal: AbortSignal.timeout(2_000),
-    });
-    return response.ok;
-  } catch {
-    return false;
-  }
+  return (await jsonRpcChainId(url)) !== undefined;
 }
 
 async function waitForOutput(run: StartRun, pattern: RegExp, timeoutMs: number): Promise<void> {

@@ -148,6 +148,24 @@ export function createStore({ db, now = Date.now }: CreateStoreParameters) {
     }
   }
 
+  /** Records items as minted, by the transaction and block that minted them. */
+  async function confirmItems(trx: Transaction<OracleDatabase>, items: readonly RewardedElsewhere[], at: number) {
+    for (const item of items) {
+      await trx
+        .updateTable("contributions")
+        .set({
+          state: "confirmed",
+          amount: item.amount.toString(),
+          tx_hash: item.txHash,
+          block_number: item.blockNumber,
+          confirmed_at: at,
+          updated_at: at,
+        })
+        .where("id", "=", item.id)
+        .execute();
+    }
+  }
+
   async function requeueItems(trx: Transaction<OracleDatabase>, ids: number[], at: number) {
     for (const part of chunks(ids)) {
       await trx
@@ -510,20 +528,11 @@ export function createStore({ db, now = Date.now }: CreateStoreParameters) {
           .where("hash", "!=", p.txHash)
           .where("state", "=", "pending")
           .execute();
-        for (const item of p.rewarded) {
-          await trx
-            .updateTable("contributions")
-            .set({
-              state: "confirmed",
-              amount: item.amount.toString(),
-              tx_hash: p.txHash,
-              block_number: p.blockNumber,
-              confirmed_at: at,
-              updated_at: at,
-            })
-            .where("id", "=", item.id)
-            .execute();
-        }
+        await confirmItems(
+          trx,
+          p.rewarded.map((item) => ({ ...item, txHash: p.txHash, blockNumber: p.blockNumber })),
+          at,
+        );
         for (const part of chunks(p.deferred)) {
           await trx
             .updateTable("contributions")
@@ -560,20 +569,7 @@ export function createStore({ db, now = Date.now }: CreateStoreParameters) {
           .where("batch_id", "=", p.batchId)
           .where("state", "=", "pending")
           .execute();
-        for (const item of p.rewarded) {
-          await trx
-            .updateTable("contributions")
-            .set({
-              state: "confirmed",
-              amount: item.amount.toString(),
-              tx_hash: item.txHash,
-              block_number: item.blockNumber,
-              confirmed_at: at,
-              updated_at: at,
-            })
-            .where("id", "=", item.id)
-            .execute();
-        }
+        await confirmItems(trx, p.rewarded, at);
         for (const item of p.rejected) {
           await trx
             .updateTable("contributions")
